@@ -1,0 +1,9 @@
+"""WSGI entry point; gunicorn runs ``alasite.wsgi:application``."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alasite.settings.dev")
+
+application = get_wsgi_application()

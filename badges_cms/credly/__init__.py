@@ -1,0 +1,1 @@
+"""Credly Web Service API: the HTTP client (client.py) and what is built on it."""

@@ -1,0 +1,394 @@
+"""HTTP client for Credly's Web Service API: auth, paging, retries and a deadline.
+
+It knows HTTP and JSON only; mapping Credly's data onto models is sync.py's job.
+Every failure is a CredlyError whose str() is one line an operator can act on and
+never contains the API token.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import requests
+
+DEFAULT_BASE_URL = "https://api.credly.com/v1"
+USER_AGENT = f"badges_cms Credly client (python-requests/{requests.__version__})"
+# Credly publishes no rate limit and answers transient 500s as well as 502-504
+# under load, so 500 is retried like the gateway errors; other 4xx/5xx are final.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+BADGE_STATES = frozenset({"pending", "accepted", "rejected", "revoked"})
+
+
+class CredlyConfigError(ValueError):
+    """Settings are missing or malformed; found before any request (exit code 2)."""
+
+
+class CredlyError(Exception):
+    """Credly could not be used. `status` is the HTTP status, if there was one."""
+
+    def __init__(self, message, status=None, credly_message=None):
+        if credly_message:
+            message = f"{message} Credly said: {credly_message}"
+        super().__init__(" ".join(message.split()))  # always one line
+        self.status = status
+        self.credly_message = credly_message
+
+
+class CredlyAuthError(CredlyError):
+    """401 (token refused) or 403 (token without access to the organization)."""
+
+
+class CredlyNotFound(CredlyError):
+    """404: unknown organization or resource."""
+
+
+class CredlyUnavailable(CredlyError):
+    """Outage, rate limiting, timeouts or the deadline: worth trying again later."""
+
+
+class CredlyBadResponse(CredlyError):
+    """Credly answered something we cannot trust: not JSON, wrong shape, foreign URL."""
+
+
+@dataclass(frozen=True)
+class CredlyConfig:
+    token: str = field(repr=False)  # never in reprs, logs or tracebacks
+    organization_id: str
+    base_url: str = DEFAULT_BASE_URL
+    connect_timeout: float = 5
+    read_timeout: float = 30
+    max_retries: int = 5
+    backoff_base: float = 0.5
+    backoff_cap: float = 30
+    retry_after_cap: float = 60
+    deadline: float = 900  # seconds for the whole client's life, i.e. one sync
+    per_page: int = 50
+
+    def __post_init__(self):
+        # Validate on construction so a bad setting stops us before any request.
+        token = self.token.strip() if isinstance(self.token, str) else ""
+        if not token:
+            raise CredlyConfigError("CREDLY_API_TOKEN is empty or missing.")
+        # A Basic-auth user name cannot hold ':'; requests encodes it as latin-1.
+        if ":" in token or not all("!" <= c <= "~" for c in token):
+            raise CredlyConfigError("CREDLY_API_TOKEN holds spaces, ':' or non-ASCII characters.")
+        try:
+            org = str(uuid.UUID(str(self.organization_id)))
+        except ValueError:
+            raise CredlyConfigError(
+                f"CREDLY_ORGANIZATION_ID {self.organization_id!r} is not a UUID."
+            ) from None
+        parts = urlsplit(str(self.base_url))
+        if parts.scheme not in ("http", "https") or not parts.hostname or not _origin(parts):
+            raise CredlyConfigError(  # the value is not echoed: it might hold a secret
+                "CREDLY_API_BASE_URL is not an absolute http(s) URL like " + DEFAULT_BASE_URL
+            )
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise CredlyConfigError(
+                "CREDLY_API_BASE_URL must not carry credentials, a query or a fragment."
+            )
+        for name in ("connect_timeout", "read_timeout", "backoff_cap", "deadline"):
+            if not _is_number(getattr(self, name)) or getattr(self, name) <= 0:
+                raise CredlyConfigError(f"Credly setting {name} must be a positive number.")
+        for name in ("backoff_base", "retry_after_cap"):
+            if not _is_number(getattr(self, name)) or getattr(self, name) < 0:
+                raise CredlyConfigError(f"Credly setting {name} must not be negative.")
+        if not _is_int(self.max_retries) or self.max_retries < 0:
+            raise CredlyConfigError("Credly setting max_retries must be a whole number >= 0.")
+        if not _is_int(self.per_page) or self.per_page < 1:
+            raise CredlyConfigError("Credly setting per_page must be a whole number >= 1.")
+        object.__setattr__(self, "token", token)
+        object.__setattr__(self, "organization_id", org)
+        object.__setattr__(self, "base_url", str(self.base_url).rstrip("/"))
+
+
+class CredlyClient:
+    """One client per sync: its deadline starts counting when it is created.
+
+    The requests.Session may be shared by threads (count_badges_many does so):
+    auth and headers are passed per request and never stored on the session, and
+    urllib3's connection pool is thread-safe.
+    """
+
+    def __init__(self, config, session=None, sleep=time.sleep, clock=time.monotonic):
+        self.config = config
+        self.session = session if session is not None else requests.Session()
+        self.requests_made = 0
+        self._sleep = sleep
+        self._clock = clock
+        self._deadline_at = clock() + config.deadline
+        self._lock = threading.Lock()  # guards requests_made across threads
+        self._origin = _origin(config.base_url)
+        self._org_path = f"/organizations/{config.organization_id}"
+        self._headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+
+    # High-level calls
+
+    def iter_badge_templates(self):
+        """Yield every badge template (active, archived and draft: no state filter)."""
+        for page in self.iter_pages(f"{self._org_path}/badge_templates"):
+            for template in page:
+                if not isinstance(template, dict) or not isinstance(template.get("id"), str):
+                    raise CredlyBadResponse("Credly sent a badge template without an id.")
+                yield template
+
+    def count_badges(self, template_id, state="accepted"):
+        """How many issued badges of a template are in `state`, from metadata.total_count."""
+        template_id = _uuid(template_id, "badge template id")
+        if state not in BADGE_STATES:
+            raise ValueError(f"Unknown badge state {state!r}.")
+        path = f"{self._org_path}/badges"
+        params = {"filter": f"badge_template_id::{template_id}|state::{state}", "page": 1, "per": 1}
+        body = self._get_json(path, params)
+        metadata = body.get("metadata")
+        total = metadata.get("total_count") if isinstance(metadata, dict) else None
+        if not _is_int(total) or total < 0:
+            raise CredlyBadResponse(f"Credly sent no valid metadata.total_count for {path}.")
+        return total
+
+    def get_event(self, event_id):
+        """The event's `data`; webhooks carry only its id and are otherwise untrusted."""
+        return self._get_data(f"{self._org_path}/events/{_uuid(event_id, 'event id')}")
+
+    def get_badge_template(self, template_id):
+        return self._get_data(
+            f"{self._org_path}/badge_templates/{_uuid(template_id, 'badge template id')}"
+        )
+
+    # Paging
+
+    def iter_pages(self, path, params=None):
+        """Yield each page's `data` list, one request per page, as the caller asks.
+
+        We build ?page=N on the configured base ourselves: Credly's next_page_url has an
+        /api/v1/ path, and following a URL from a response could send our token elsewhere.
+        """
+        page = 1
+        while True:
+            body = self._get_json(
+                path, {**(params or {}), "page": page, "per": self.config.per_page}
+            )
+            data, metadata = body.get("data"), body.get("metadata")
+            if not isinstance(data, list) or not isinstance(metadata, dict):
+                raise CredlyBadResponse(
+                    f"Credly's page {page} of {path} is not a data list with metadata."
+                )
+            total_pages = metadata.get("total_pages")
+            if not _is_int(total_pages) or total_pages < 0:
+                raise CredlyBadResponse(f"Credly's page {page} of {path} has no valid total_pages.")
+            if metadata.get("current_page") != page:
+                got = metadata.get("current_page")
+                raise CredlyBadResponse(f"Asked Credly for page {page} of {path}, got {got!r}.")
+            next_url = metadata.get("next_page_url")
+            if next_url is not None and not (
+                isinstance(next_url, str) and _origin(next_url) == self._origin
+            ):
+                raise CredlyBadResponse(
+                    f"Credly's page {page} of {path} points to a next page on another host "
+                    f"({str(next_url)[:100]}); not following it."
+                )
+            if data and page > total_pages:
+                raise CredlyBadResponse(f"Credly's page {page} of {path} is past total_pages.")
+            if not data:  # also guards against a total_pages that keeps growing
+                return
+            yield data
+            if page >= total_pages:
+                return
+            page += 1
+
+    # One request, with retries
+
+    def _get_data(self, path):
+        data = self._get_json(path).get("data")
+        if not isinstance(data, dict):
+            raise CredlyBadResponse(f"Credly's answer for {path} has no data object.")
+        return data
+
+    def _get_json(self, path, params=None):
+        """GET base_url + path; return the JSON object, retrying transient failures."""
+        url = self.config.base_url + path
+        for attempt in range(self.config.max_retries + 1):
+            timeout = self._timeout(path)
+            with self._lock:
+                self.requests_made += 1
+            retry_after = status = credly_message = None
+            try:
+                # Redirects are not followed: the Credly API does not redirect, and a
+                # redirect to another host would carry our token there.
+                response = self.session.get(
+                    url,
+                    params=params,
+                    auth=(self.config.token, ""),
+                    headers=self._headers,
+                    timeout=timeout,
+                    allow_redirects=False,
+                )
+            except requests.ConnectTimeout:
+                problem = f"Could not connect to Credly for {path} within {timeout[0]:g}s"
+            except requests.Timeout:
+                problem = f"Credly did not answer {path} within {timeout[1]:g}s"
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                problem = f"Could not reach Credly for {path} ({type(exc).__name__})"
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    return self._parse(response, path)
+                status = response.status_code
+                credly_message = _credly_message(_json_or_none(response))
+                problem = f"Credly answered HTTP {status} for {path}"
+                retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+            if attempt == self.config.max_retries:
+                problem += f"; gave up after {attempt + 1} attempts."
+                break
+            if retry_after is not None:
+                wait = min(retry_after, self.config.retry_after_cap)
+            else:  # exponential backoff with full jitter spreads out retrying clients
+                ceiling = min(self.config.backoff_cap, self.config.backoff_base * 2**attempt)
+                wait = random.uniform(0, ceiling)  # noqa: S311 - jitter, not security
+            if self._clock() + wait >= self._deadline_at:
+                problem += (
+                    f"; waiting {wait:.1f}s to retry would pass the sync's "
+                    f"{self.config.deadline:g}s deadline, so gave up."
+                )
+                break
+            self._sleep(wait)
+        raise self._error(CredlyUnavailable, problem, status, credly_message)
+
+    def _timeout(self, path):
+        """(connect, read) timeouts, never beyond the deadline.
+
+        requests' read timeout bounds each socket read, not the whole body; Credly's
+        bodies are small, so this is close enough to a total bound.
+        """
+        left = self._deadline_at - self._clock()
+        if left <= 0:
+            raise CredlyUnavailable(
+                f"The sync's {self.config.deadline:g}s deadline passed before requesting {path}."
+            )
+        return (min(self.config.connect_timeout, left), min(self.config.read_timeout, left))
+
+    def _parse(self, response, path):
+        """The JSON object of a final answer, or the CredlyError that describes it."""
+        status, body = response.status_code, _json_or_none(response)
+        if 200 <= status < 300 and isinstance(body, dict):
+            return body
+        if status == 401:
+            cls = CredlyAuthError
+            problem = (
+                "Credly refused the API token (HTTP 401): it has probably expired "
+                "(Credly tokens last about 180 days) or is wrong; set a new CREDLY_API_TOKEN."
+            )
+        elif status == 403:
+            cls = CredlyAuthError
+            problem = f"The API token has no access to organization {self.config.organization_id}"
+            problem += f" (HTTP 403 for {path})."
+        elif status == 404:
+            cls = CredlyNotFound
+            problem = f"Credly knows no {path} (HTTP 404): check CREDLY_ORGANIZATION_ID and the id."
+        elif 300 <= status < 400:
+            cls = CredlyBadResponse
+            problem = f"Credly redirected {path} (HTTP {status}); not following."
+        elif status >= 500:
+            cls = CredlyUnavailable
+            problem = f"Credly answered HTTP {status} for {path}."
+        elif status >= 400:
+            cls = CredlyError
+            problem = f"Credly rejected the request for {path} (HTTP {status})."
+        else:
+            cls = CredlyBadResponse
+            content_type = response.headers.get("Content-Type", "no content type")
+            problem = (
+                f"Credly's answer for {path} is not a JSON object (HTTP {status}, "
+                f"{content_type}, {len(response.content)} bytes; truncated or not JSON)."
+            )
+        raise self._error(cls, problem, status, _credly_message(body))
+
+    def _error(self, cls, message, status=None, credly_message=None):
+        # Belt and braces: should anything ever echo the token, blank it out.
+        token = self.config.token
+        if credly_message:
+            credly_message = credly_message.replace(token, "[token]")
+        return cls(message.replace(token, "[token]"), status=status, credly_message=credly_message)
+
+
+def count_badges_many(client, template_ids, max_workers=4, state="accepted"):
+    """{template id: count} for many templates, at most `max_workers` requests at a time.
+
+    The threads share the client's requests.Session (see CredlyClient). The first
+    error raised is re-raised and requests not yet started are cancelled.
+    """
+    ids = list(dict.fromkeys(template_ids))
+    counts = {}
+    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="credly-count") as pool:
+        futures = {pool.submit(client.count_badges, tid, state): tid for tid in ids}
+        try:
+            for future in as_completed(futures):
+                counts[futures[future]] = future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return {tid: counts[tid] for tid in ids}
+
+
+def _json_or_none(response):
+    try:
+        return json.loads(response.content)
+    except ValueError:  # covers JSONDecodeError and UnicodeDecodeError
+        return None
+
+
+def _credly_message(body):
+    """Credly's own words from {"data": {"message": ...}}, shortened to fit a log line."""
+    data = body.get("data") if isinstance(body, dict) else None
+    message = data.get("message") if isinstance(data, dict) else None
+    return str(message)[:300] if message else None
+
+
+def _retry_after_seconds(value):
+    """Retry-After as seconds (delta-seconds or an HTTP date), or None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # HTTP dates are GMT
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _origin(url):
+    """(scheme, host, port) of a URL or urlsplit() result; None if its port is malformed."""
+    parts = urlsplit(url) if isinstance(url, str) else url
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:  # a malformed port
+        return None
+    return (parts.scheme.lower(), (parts.hostname or "").lower(), port)
+
+
+def _uuid(value, what):
+    # Ids end up in paths and in Credly's filter syntax; a UUID cannot smuggle either.
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise ValueError(f"The {what} {str(value)[:60]!r} is not a UUID.") from None
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value):
+    return isinstance(value, int | float) and not isinstance(value, bool)

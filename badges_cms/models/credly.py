@@ -1,0 +1,99 @@
+"""Figures synced from Credly. They live here, never in page revisions, so publishing an old
+revision of a badge page cannot roll a count back and a sync never adds a revision."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CredlyBadgeTemplate(models.Model):
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
+        DRAFT = "draft", _("Draft")
+
+    id = models.UUIDField(_("Credly template id"), primary_key=True)
+    name = models.CharField(_("name"), max_length=255)
+    url = models.URLField(_("Credly URL"), max_length=500, blank=True)
+    image_url = models.URLField(_("image URL"), max_length=500, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices)
+    badges_count = models.PositiveIntegerField(_("badges issued"), default=0)
+    accepted_count = models.PositiveIntegerField(_("badges accepted"), null=True, blank=True)
+    present = models.BooleanField(
+        _("present in Credly"),
+        default=True,
+        help_text=_("False once a complete sync no longer finds the template."),
+    )
+    synced_at = models.DateTimeField(_("figures synced at"))
+    last_seen_at = models.DateTimeField(_("last seen in Credly at"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Credly badge template")
+        verbose_name_plural = _("Credly badge templates")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_issuing(self):
+        return self.present and self.state == self.State.ACTIVE
+
+
+class CredlySyncRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+
+    class Trigger(models.TextChoices):
+        COMMAND = "command", _("Command")
+        ADMIN = "admin", _("Sync now")
+        WEBHOOK = "webhook", _("Webhook")
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RUNNING, db_index=True
+    )
+    trigger = models.CharField(
+        _("started by"), max_length=20, choices=Trigger.choices, default=Trigger.COMMAND
+    )
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    requests_made = models.PositiveIntegerField(_("requests to Credly"), default=0)
+    templates_seen = models.PositiveIntegerField(_("templates seen"), default=0)
+    templates_created = models.PositiveIntegerField(_("templates added"), default=0)
+    templates_updated = models.PositiveIntegerField(_("templates changed"), default=0)
+    templates_missing = models.PositiveIntegerField(_("templates gone from Credly"), default=0)
+    pages_created = models.PositiveIntegerField(_("draft pages created"), default=0)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        get_latest_by = "started_at"
+        verbose_name = _("Credly sync run")
+        verbose_name_plural = _("Credly sync runs")
+
+    def __str__(self):
+        return f"{self.get_status_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+
+class CredlySyncLock(models.Model):
+    """One row per lock name, for databases without advisory locks (SQLite). A holder that dies
+    leaves the row behind; ``expires_at`` lets the next sync take the lock over."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    holder = models.CharField(max_length=128)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("Credly sync lock")
+
+    def __str__(self):
+        return f"{self.name} held by {self.holder} until {self.expires_at:%Y-%m-%d %H:%M}"

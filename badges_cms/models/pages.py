@@ -1,0 +1,257 @@
+"""The catalogue: a BadgeIndexPage lists its BadgePage children, one page per badge."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelsearch.tasks import insert_or_update_object_task
+from taggit.models import ItemBase, TagBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from ..blocks import BodyBlock
+from ..forms import BadgePageForm
+from .credly import CredlyBadgeTemplate
+
+CRITERIA_FEATURES = ["h3", "bold", "italic", "link", "ol", "ul"]
+
+
+class BadgeSkill(TagBase):
+    """A skill a badge certifies; kept apart from any other tags the site uses."""
+
+    class Meta:
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+        ordering = ["name"]
+
+
+class TaggedBadgeSkill(ItemBase):
+    tag = models.ForeignKey(BadgeSkill, on_delete=models.CASCADE, related_name="tagged_badges")
+    content_object = ParentalKey(
+        "badges_cms.BadgePage", on_delete=models.CASCADE, related_name="tagged_skills"
+    )
+
+
+class BadgeIndexPage(Page):
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    accept_guide = models.ForeignKey(
+        "badges_cms.StepGuide",
+        verbose_name=_("how to accept and share"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The steps shown on every badge page below this one."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("accept_guide"),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("intro"), APIField("body")]
+
+    subpage_types = ["badges_cms.BadgePage"]
+    template = "badges_cms/badge_index_page.html"
+
+    class Meta:
+        verbose_name = _("badge index page")
+
+    def get_context(self, request, *args, **kwargs):
+        from ..listing import SORTS, BadgeListing
+
+        context = super().get_context(request, *args, **kwargs)
+        listing = BadgeListing(self, request.GET)
+        context.update(
+            listing=listing,
+            badges=listing.page,
+            filters=listing.filters,
+            sorts=SORTS,
+        )
+        return context
+
+
+class BadgePage(Page):
+    class ActivityType(models.TextChoices):
+        WEBINAR = "webinar", _("Webinar")
+        COURSE = "course", _("Course")
+        WORKSHOP = "workshop", _("Workshop")
+        PROGRAMME = "programme", _("Programme")
+        CONFERENCE = "conference", _("Conference")
+
+    badge_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("badge image"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    badge_image_alt = models.CharField(
+        _("badge image alt text"),
+        max_length=255,
+        help_text=_("Describe the badge image for people who cannot see it."),
+    )
+    issuer = models.ForeignKey(
+        "badges_cms.BadgeIssuer",
+        verbose_name=_("issuer"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="badge_pages",
+    )
+    partner_issuers = ParentalManyToManyField(
+        "badges_cms.BadgeIssuer",
+        verbose_name=_("partner issuers"),
+        blank=True,
+        related_name="partner_badge_pages",
+    )
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        help_text=_("One or two plain sentences for listings, search results and link previews."),
+    )
+    credit = RichTextField(
+        _("credit"),
+        blank=True,
+        features=CRITERIA_FEATURES,
+        help_text=_("What earning this badge certifies."),
+    )
+    criteria = RichTextField(_("criteria"), features=CRITERIA_FEATURES)
+    activity_type = models.CharField(
+        _("activity type"), max_length=20, choices=ActivityType.choices, blank=True
+    )
+    activity_title = models.CharField(_("activity title"), max_length=255, blank=True)
+    activity_url = models.URLField(_("activity address"), max_length=500, blank=True)
+    activity_start = models.DateField(_("activity date (or first day)"), null=True, blank=True)
+    activity_end = models.DateField(_("last day"), null=True, blank=True)
+    skills = ClusterTaggableManager(
+        through=TaggedBadgeSkill, blank=True, verbose_name=_("skills"), related_name="badge_pages"
+    )
+    earn_url = models.URLField(
+        _("where to enrol"),
+        max_length=500,
+        blank=True,
+        help_text=_("The page where people sign up for the activity that earns the badge."),
+    )
+    credly_template_id = models.UUIDField(
+        _("Credly badge template id"),
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Links the page to its Credly template, whose figures the nightly sync keeps."),
+    )
+    launched = models.DateField(
+        _("first issued"), null=True, blank=True, help_text=_("When the badge was first issued.")
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("badge_image"), FieldPanel("badge_image_alt")],
+            heading=_("Badge image"),
+        ),
+        FieldRowPanel([FieldPanel("issuer"), FieldPanel("launched")]),
+        FieldPanel("partner_issuers"),
+        FieldPanel("credit"),
+        FieldPanel("criteria"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("activity_type"), FieldPanel("activity_title")]),
+                FieldPanel("activity_url"),
+                FieldRowPanel([FieldPanel("activity_start"), FieldPanel("activity_end")]),
+                FieldPanel("earn_url"),
+            ],
+            heading=_("Learning activity"),
+        ),
+        FieldPanel("skills"),
+        FieldPanel("body"),
+    ]
+    promote_panels = Page.promote_panels + [FieldPanel("credly_template_id")]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("credit"),
+        index.SearchField("criteria"),
+        index.SearchField("activity_title"),
+        index.AutocompleteField("summary"),
+        index.RelatedFields("issuer", [index.SearchField("name"), index.SearchField("acronym")]),
+        index.RelatedFields("skills", [index.SearchField("name")]),
+        index.FilterField("launched"),
+    ]
+    api_fields = [
+        APIField("summary"),
+        APIField("credit"),
+        APIField("criteria"),
+        APIField("launched"),
+        APIField("earn_url"),
+        APIField("credly_template_id"),
+        APIField("issued_count"),
+    ]
+
+    parent_page_types = ["badges_cms.BadgeIndexPage"]
+    subpage_types = []
+    base_form_class = BadgePageForm
+    # The template id is unique: a copy of the page must be linked afresh by an editor.
+    exclude_fields_in_copy = ["credly_template_id"]
+    template = "badges_cms/badge_page.html"
+
+    class Meta:
+        verbose_name = _("badge page")
+
+    def save(self, *args, **kwargs):
+        result = super().save(*args, **kwargs)
+        # The search index is refreshed from post_save, which fires before modelcluster saves
+        # child relations such as skills; ask again now that they are in the database.
+        if getattr(self, "search_auto_update", True):
+            insert_or_update_object_task.enqueue(
+                self._meta.app_label, self._meta.model_name, str(self.pk)
+            )
+        return result
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.activity_start and self.activity_end and self.activity_end < self.activity_start:
+            errors["activity_end"] = _("The last day cannot come before the first.")
+        if errors:
+            raise ValidationError(errors)
+
+    @cached_property
+    def credly_template(self):
+        if self.credly_template_id is None:
+            return None
+        return CredlyBadgeTemplate.objects.filter(pk=self.credly_template_id).first()
+
+    @property
+    def issued_count(self):
+        """How many times Credly has issued this badge, as of the last sync; None before any."""
+        if "synced_badges_count" in self.__dict__:  # annotated by listing queries
+            return self.synced_badges_count
+        template = self.credly_template
+        return template.badges_count if template else None
+
+    @property
+    def is_retired(self):
+        """True when Credly has archived the badge's template: it is no longer issued."""
+        if "synced_state" in self.__dict__:
+            return self.synced_state == CredlyBadgeTemplate.State.ARCHIVED
+        template = self.credly_template
+        return template is not None and template.state == CredlyBadgeTemplate.State.ARCHIVED
+
+    @cached_property
+    def index_page(self):
+        """The BadgeIndexPage this badge is listed on."""
+        return self.get_parent().specific
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["index_page"] = self.index_page
+        context["accept_guide"] = getattr(self.index_page, "accept_guide", None)
+        return context

@@ -1,0 +1,43 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+from badges_cms.blocks import BodyBlock
+from badges_cms.listing import with_listing_data
+from badges_cms.models import BadgeIndexPage, BadgePage
+
+
+class HomePage(Page):
+    """The association's landing page: a short introduction and the newest badges."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    newest_badges_count = models.PositiveSmallIntegerField(
+        _("newest badges to show"), default=4, help_text=_("0 hides the list.")
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("newest_badges_count"),
+    ]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def newest_badges(self):
+        if not self.newest_badges_count:
+            return []
+        pages = BadgePage.objects.live().public().descendant_of(self)
+        pages = with_listing_data(pages).order_by("-first_published_at", "-pk")
+        return list(pages[: self.newest_badges_count])
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["newest_badges"] = self.newest_badges()
+        context["badge_index"] = BadgeIndexPage.objects.live().public().child_of(self).first()
+        return context
