@@ -17,3 +17,12 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Serve static files straight from the apps' folders, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tasks run inline in tests; tests of queued work switch to the database backend themselves.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Off even with Redis: the cache outlives each test's database. tests/test_page_cache.py
+# turns it on.
+BADGES_CMS_PAGE_CACHE = False
+CREDLY_API_TOKEN = ""
+CREDLY_ORGANIZATION_ID = ""
+CREDLY_API_BASE_URL = "http://127.0.0.1:9/v1"  # nothing listens there: tests set their own

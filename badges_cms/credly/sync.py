@@ -1,0 +1,359 @@
+"""The Credly sync: fetch every badge template, validate all of it, then write once.
+
+Nothing is written until everything has been fetched and checked, and then all of it is
+written in one transaction, so a failure at any point leaves every figure as it was.
+Credly's data is validated here, at the boundary, into TemplateData; the rest of the
+code never sees a raw Credly dict.
+"""
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from ..alerts import sync_run_recorded
+from ..models import BadgePage, CredlyBadgeTemplate, CredlyIssuanceSnapshot, CredlySyncRun
+from .client import CredlyBadResponse, CredlyError, count_badges_many
+from .locking import sync_lock
+
+logger = logging.getLogger("badges_cms.credly")
+
+FIGURE_FIELDS = ("name", "url", "image_url", "state", "badges_count")
+
+
+def _http_url(value):
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else ""
+
+
+@dataclass(frozen=True)
+class TemplateData:
+    """One badge template as we keep it, validated. Unknown fields Credly adds are ignored."""
+
+    id: uuid.UUID
+    name: str
+    state: str
+    badges_count: int
+    url: str = ""
+    image_url: str = ""
+    description: str = ""
+    criteria_url: str = ""
+    activity_url: str = ""
+    activities: tuple = ()  # (title, url) pairs
+    skills: tuple = ()
+
+    @classmethod
+    def from_credly(cls, raw):
+        def bad(problem):
+            shown = raw.get("id") if isinstance(raw, dict) else None
+            return CredlyBadResponse(f"Credly sent a badge template ({shown!r}) {problem}.")
+
+        if not isinstance(raw, dict):
+            raise bad("that is not an object")
+        try:
+            template_id = uuid.UUID(str(raw.get("id")))
+        except ValueError:
+            raise bad("whose id is not a UUID") from None
+        name = raw.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise bad("without a name")
+        state = raw.get("state")
+        if not isinstance(state, str) or not state.isidentifier() or len(state) > 20:
+            raise bad(f"with an unreadable state {state!r}")
+        count = raw.get("badges_count")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise bad(f"with an unreadable badges_count {count!r}")
+        activities = []
+        for activity in raw.get("badge_template_activities") or []:
+            if isinstance(activity, dict) and isinstance(activity.get("title"), str):
+                activities.append(
+                    (activity["title"].strip()[:255], _http_url(activity.get("activity_url")))
+                )
+        skills = []
+        for skill in raw.get("skills") or []:
+            name_of_skill = skill.get("name") if isinstance(skill, dict) else skill
+            if isinstance(name_of_skill, str) and name_of_skill.strip():
+                skills.append(name_of_skill.strip()[:100])
+        description = raw.get("description")
+        return cls(
+            id=template_id,
+            name=name.strip()[:255],
+            state=state.lower(),
+            badges_count=count,
+            url=_http_url(raw.get("url"))[:500],
+            image_url=_http_url(raw.get("image_url"))[:500],
+            description=description.strip() if isinstance(description, str) else "",
+            criteria_url=_http_url(raw.get("criteria_url"))[:500],
+            activity_url=_http_url(raw.get("global_activity_url"))[:500],
+            activities=tuple(activities),
+            skills=tuple(dict.fromkeys(skills)),
+        )
+
+    def figures(self):
+        return {name: getattr(self, name) for name in FIGURE_FIELDS}
+
+
+@dataclass
+class SyncReport:
+    status: str = CredlySyncRun.Status.RUNNING
+    dry_run: bool = False
+    seen: int = 0
+    created: list = field(default_factory=list)  # template names
+    changed: list = field(default_factory=list)  # "name: field old -> new", one per change
+    updated: int = 0  # templates with at least one change
+    missing: list = field(default_factory=list)
+    drafts: list = field(default_factory=list)  # BadgePage objects (or titles on a dry run)
+    image_problems: list = field(default_factory=list)
+    requests: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    run: CredlySyncRun | None = None
+
+    @property
+    def ok(self):
+        return self.status in (CredlySyncRun.Status.SUCCEEDED, CredlySyncRun.Status.SKIPPED)
+
+    def summary(self):
+        if self.status == CredlySyncRun.Status.SKIPPED:
+            return self.message
+        if self.status == CredlySyncRun.Status.FAILED:
+            return f"Credly sync failed after {self.requests} requests: {self.message}"
+        verb = "would change" if self.dry_run else "synced"
+        line = (
+            f"Credly sync {verb}: {self.seen} templates ({len(self.created)} new, "
+            f"{self.updated} changed, {len(self.missing)} gone from Credly)"
+        )
+        if self.drafts:
+            line += f", {len(self.drafts)} draft pages"
+        if self.image_problems:
+            line += f", {len(self.image_problems)} images not imported"
+        return f"{line}; {self.requests} requests in {self.seconds:.1f}s."
+
+
+class CredlySync:
+    """One run of the sync. ``progress(templates_so_far)`` is called as pages arrive."""
+
+    def __init__(
+        self,
+        client,
+        *,
+        dry_run=False,
+        import_drafts=False,
+        accepted_counts=False,
+        index_page=None,
+        trigger=CredlySyncRun.Trigger.COMMAND,
+        progress=None,
+    ):
+        if import_drafts and index_page is None:
+            raise ValueError("Importing drafts needs the BadgeIndexPage to put them under.")
+        self.client = client
+        self.dry_run = dry_run
+        self.import_drafts = import_drafts
+        self.accepted_counts = accepted_counts
+        self.index_page = index_page
+        self.trigger = trigger
+        self.progress = progress or (lambda count: None)
+        self.report = SyncReport(dry_run=dry_run)
+
+    def run(self):
+        started = time.monotonic()
+        with sync_lock() as held:
+            if not held:
+                self._skip()
+            else:
+                self._run_locked()
+        self.report.seconds = time.monotonic() - started
+        self.report.requests = self.client.requests_made
+        self._record()
+        log = logger.info if self.report.ok else logger.error
+        log("%s", self.report.summary())
+        return self.report
+
+    def _skip(self):
+        self.report.status = CredlySyncRun.Status.SKIPPED
+        self.report.message = (
+            "Another sync is running; this one was skipped without calling Credly."
+        )
+        if not self.dry_run:
+            self.report.run = CredlySyncRun.objects.create(
+                trigger=self.trigger, status=CredlySyncRun.Status.SKIPPED
+            )
+
+    def _run_locked(self):
+        report = self.report
+        if not self.dry_run:
+            report.run = CredlySyncRun.objects.create(trigger=self.trigger)
+        try:
+            fetched = self._fetch()
+            accepted = self._fetch_accepted(fetched) if self.accepted_counts else None
+            if self.dry_run:
+                self._plan_and_apply(fetched, accepted, write=False)
+            else:
+                with transaction.atomic():
+                    pages = self._plan_and_apply(fetched, accepted, write=True)
+                    transaction.on_commit(lambda: purge_after_sync(pages))
+                if report.drafts:
+                    from .images import attach_template_images
+
+                    report.image_problems = attach_template_images(report.drafts, fetched)
+            report.status = CredlySyncRun.Status.SUCCEEDED
+        except (CredlyError, DatabaseError) as exc:
+            report.status = CredlySyncRun.Status.FAILED
+            report.message = str(exc)
+        except Exception as exc:
+            report.status = CredlySyncRun.Status.FAILED
+            report.message = f"Unexpected {type(exc).__name__}: {exc}"
+            self.report.requests = self.client.requests_made
+            self._record()
+            raise
+
+    # Fetch and validate
+
+    def _fetch(self):
+        fetched = {}
+        for raw in self.client.iter_badge_templates():
+            data = TemplateData.from_credly(raw)
+            if data.id in fetched:
+                raise CredlyBadResponse(f"Credly listed badge template {data.id} twice.")
+            fetched[data.id] = data
+            self.progress(len(fetched))
+        self.report.seen = len(fetched)
+        return fetched
+
+    def _fetch_accepted(self, fetched):
+        # A template never issued has no accepted badges: no need to ask.
+        asked = [tid for tid, data in fetched.items() if data.badges_count > 0]
+        counts = count_badges_many(self.client, asked, state="accepted")
+        return {tid: counts.get(tid, 0) for tid in fetched}
+
+    # Apply
+
+    def _plan_and_apply(self, fetched, accepted, write):
+        """Work out the changes, record them in the report, and write them if ``write``."""
+        now = timezone.now()
+        existing = CredlyBadgeTemplate.objects.in_bulk()
+        to_create, to_update, touched = [], [], set()
+        for tid, data in fetched.items():
+            figures = data.figures()
+            if accepted is not None:
+                figures["accepted_count"] = accepted[tid]
+            row = existing.get(tid)
+            if row is None:
+                self.report.created.append(data.name)
+                to_create.append(
+                    CredlyBadgeTemplate(id=tid, synced_at=now, last_seen_at=now, **figures)
+                )
+                touched.add(tid)
+                continue
+            for name, value in figures.items():
+                if getattr(row, name) != value:
+                    old = getattr(row, name)
+                    self.report.changed.append(f"{data.name}: {name} {old} -> {value}")
+                    touched.add(tid)
+                setattr(row, name, value)
+            if not row.present:
+                self.report.changed.append(f"{data.name}: back in Credly")
+                touched.add(tid)
+            row.present, row.synced_at, row.last_seen_at = True, now, now
+            to_update.append(row)
+        gone = [row for tid, row in existing.items() if tid not in fetched and row.present]
+        self.report.missing = [row.name for row in gone]
+        self.report.updated = len(touched) - len(to_create)
+        touched.update(row.id for row in gone)
+        if self.import_drafts:
+            self._plan_drafts(fetched, write)
+        if not write:
+            return []
+        CredlyBadgeTemplate.objects.bulk_create(to_create, batch_size=500)
+        update_fields = [*FIGURE_FIELDS, "present", "synced_at", "last_seen_at"]
+        if accepted is not None:
+            update_fields.append("accepted_count")
+        CredlyBadgeTemplate.objects.bulk_update(to_update, update_fields, batch_size=500)
+        # Gone from Credly: keep the last figures and last_seen_at, only mark the absence.
+        CredlyBadgeTemplate.objects.filter(pk__in=[row.id for row in gone]).update(present=False)
+        # Issuance history for the admin's report: today's figures of every template Credly
+        # listed, in this same transaction so history and figures never disagree.
+        CredlyIssuanceSnapshot.objects.record([*to_create, *to_update], now)
+        return list(BadgePage.objects.filter(credly_template_id__in=touched))
+
+    def _plan_drafts(self, fetched, write):
+        from .drafts import create_draft_page
+
+        linked = set(
+            BadgePage.objects.filter(credly_template_id__in=list(fetched)).values_list(
+                "credly_template_id", flat=True
+            )
+        )
+        for tid, data in fetched.items():
+            if tid in linked:
+                continue
+            if write:
+                self.report.drafts.append(create_draft_page(self.index_page, data))
+            else:
+                self.report.drafts.append(data.name)
+
+    def _record(self):
+        run = self.report.run
+        if run is None or run.status == CredlySyncRun.Status.SKIPPED:
+            return
+        report = self.report
+        run.status = report.status
+        run.finished_at = timezone.now()
+        run.requests_made = report.requests
+        run.templates_seen = report.seen
+        if report.status == CredlySyncRun.Status.SUCCEEDED:
+            run.templates_created = len(report.created)
+            run.templates_updated = report.updated
+            run.templates_missing = len(report.missing)
+            run.pages_created = len(report.drafts)
+        problems = "; ".join(report.image_problems)
+        run.message = report.message or (f"Images not imported: {problems}" if problems else "")
+        run.save()
+        # Badge managers hear of a failure at once (and a success closes the incident).
+        sync_run_recorded(run)
+
+
+def purge_after_sync(pages):
+    from ..cache import purge_badge_pages
+
+    purge_badge_pages(pages)
+
+
+def refresh_template(client, template_id, trigger=CredlySyncRun.Trigger.WEBHOOK):
+    """Re-read one template from Credly and store its figures, under the sync lock (the caller
+    holds it), so that a full sync that fetched earlier cannot overwrite this newer figure."""
+    from .client import CredlyNotFound
+
+    run = CredlySyncRun.objects.create(trigger=trigger)
+    now = timezone.now()
+    try:
+        try:
+            data = TemplateData.from_credly(client.get_badge_template(template_id))
+        except CredlyNotFound:
+            # Deleted in Credly: keep the last figures, note the absence.
+            gone = CredlyBadgeTemplate.objects.filter(pk=template_id, present=True)
+            pages = list(BadgePage.objects.filter(credly_template_id=template_id))
+            run.templates_missing = gone.update(present=False)
+        else:
+            figures = data.figures()
+            row = CredlyBadgeTemplate.objects.filter(pk=data.id).first()
+            if row is not None and row.accepted_count is not None:
+                figures["accepted_count"] = client.count_badges(data.id, state="accepted")
+            with transaction.atomic():
+                _, created = CredlyBadgeTemplate.objects.update_or_create(
+                    pk=data.id,
+                    defaults={**figures, "present": True, "synced_at": now, "last_seen_at": now},
+                )
+            run.templates_seen = 1
+            run.templates_created, run.templates_updated = (1, 0) if created else (0, 1)
+            pages = list(BadgePage.objects.filter(credly_template_id=data.id))
+        run.status = CredlySyncRun.Status.SUCCEEDED
+        transaction.on_commit(lambda: purge_after_sync(pages))
+    except (CredlyError, DatabaseError) as exc:
+        run.status, run.message = CredlySyncRun.Status.FAILED, str(exc)
+    run.finished_at = timezone.now()
+    run.requests_made = client.requests_made
+    run.save()
+    return run
