@@ -210,11 +210,33 @@ HOME_CTA = {
     "link_label": "See all badges",
 }
 
+HOME_LIST = {
+    "heading": "Badges from ALCTS",
+    "issuer_slug": "alcts",
+    "order": "newest",
+    "limit": 3,
+}
+
 INDEX_TITLE = "Digital badges"
 INDEX_INTRO = (
     "<p>A running list of the badges issued in the pilot. Open a badge to read what it "
     "certifies, the criteria for earning it and how to accept and share it on Credly.</p>"
 )
+
+# The badge page that shows an earner's Credly badge and points to a related badge. The
+# related badge comes earlier in BADGES, so it exists when the featured one is created.
+FEATURED_BADGE_SLUG = "rda-serials-cataloging-update"
+RELATED_BADGE_SLUG = "fundamentals-of-collection-development-and-management"
+# An issued badge's id, invented like the template ids above: until an earner's real badge
+# replaces it, Credly's frame answers that it cannot find the badge.
+EXAMPLE_EARNED_BADGE_ID = "5f0c3a9e-7d2b-4e61-9a84-2c6b1d3f8e07"
+FEATURED_PARAGRAPH = (
+    "<h2>Showing the badge</h2>"
+    "<p>Earners can place their badge on a website, a blog or an online portfolio with the "
+    "embed code Credly gives them. This is how an earned badge looks there, with a link to "
+    "check it on Credly.</p>"
+)
+FEATURED_EMBED = {"size": "standard", "caption": "An earned RDA Serials Cataloging badge"}
 
 
 @dataclass(frozen=True)
@@ -459,15 +481,45 @@ def guide_steps():
     ]
 
 
-def home_body(index_page_id):
-    """The home page body: a paragraph about the pilot, then a link to the badge index."""
+def home_body(index_page_id, list_issuer_id):
+    """The home page body: a paragraph about the pilot, a link to the badge index, then one
+    division's badges."""
     return [
         {"type": "paragraph", "value": HOME_PARAGRAPH},
         {
             "type": "call_to_action",
             "value": {**HOME_CTA, "page": index_page_id, "url": ""},
         },
+        {
+            "type": "badge_list",
+            "value": {
+                "heading": HOME_LIST["heading"],
+                "issuer": list_issuer_id,
+                "skill": "",
+                "order": HOME_LIST["order"],
+                "limit": HOME_LIST["limit"],
+            },
+        },
     ]
+
+
+def index_body(guide_id):
+    """The badge index's body: the steps for accepting and sharing a badge."""
+    return [{"type": "how_to_accept", "value": {"guide": guide_id}}]
+
+
+def badge_body(slug, related_page_id):
+    """A badge page's body: only the featured badge has one, with an earner's badge as Credly
+    shows it and a card for a related badge."""
+    if slug != FEATURED_BADGE_SLUG:
+        return []
+    body = [
+        {"type": "paragraph", "value": FEATURED_PARAGRAPH},
+        {"type": "credly_badge", "value": {"badge_id": EXAMPLE_EARNED_BADGE_ID, **FEATURED_EMBED}},
+    ]
+    if related_page_id is not None:
+        body.append({"type": "badge_card", "value": {"badge": related_page_id}})
+    return body
 
 
 def _hexagon(cx, cy, radius):
