@@ -3,14 +3,20 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from alasite.api import api_router
 from badges_cms import urls as badges_cms_urls
+from badges_cms.views import robots_txt
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/", api_router.urls),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     # The plugin's own routes (JSON documents below pages, webhooks) must come before
     # Wagtail's catch-all page pattern.
     path("", include(badges_cms_urls)),

@@ -14,8 +14,17 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from ..api_fields import (
+    IssuerField,
+    IssuerListField,
+    OpenBadgesLinksField,
+    RichTextHTMLField,
+    SkillNamesField,
+)
+from ..api_fields import rendition_field as api_rendition
 from ..blocks import BodyBlock
 from ..forms import BadgePageForm
+from ..routes import BadgeIndexRoutes, BadgePageRoutes
 from .credly import CredlyBadgeTemplate
 
 CRITERIA_FEATURES = ["h3", "bold", "italic", "link", "ol", "ul"]
@@ -37,7 +46,7 @@ class TaggedBadgeSkill(ItemBase):
     )
 
 
-class BadgeIndexPage(Page):
+class BadgeIndexPage(BadgeIndexRoutes, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
     accept_guide = models.ForeignKey(
@@ -78,7 +87,7 @@ class BadgeIndexPage(Page):
         return context
 
 
-class BadgePage(Page):
+class BadgePage(BadgePageRoutes, Page):
     class ActivityType(models.TextChoices):
         WEBINAR = "webinar", _("Webinar")
         COURSE = "course", _("Course")
@@ -187,12 +196,21 @@ class BadgePage(Page):
     ]
     api_fields = [
         APIField("summary"),
-        APIField("credit"),
-        APIField("criteria"),
+        APIField("credit", serializer=RichTextHTMLField()),
+        APIField("criteria", serializer=RichTextHTMLField()),
         APIField("launched"),
         APIField("earn_url"),
         APIField("credly_template_id"),
         APIField("issued_count"),
+        APIField("issuer", serializer=IssuerField()),
+        APIField("partner_issuers", serializer=IssuerListField()),
+        APIField("skills", serializer=SkillNamesField()),
+        APIField("badge_image"),
+        APIField("badge_image_alt"),
+        APIField("badge_image_thumbnail", serializer=api_rendition("badge_image_thumbnail")),
+        APIField("badge_image_png", serializer=api_rendition("badge_image_png")),
+        APIField("share_image", serializer=api_rendition("share_image")),
+        APIField("open_badges", serializer=OpenBadgesLinksField(source="*")),
     ]
 
     parent_page_types = ["badges_cms.BadgeIndexPage"]

@@ -1,0 +1,75 @@
+"""Wagtail API (v2) endpoints for a site that publishes badges.
+
+``BadgePagesAPIViewSet`` is Wagtail's pages endpoint with two differences: a listing of badge
+pages (``?type=badges_cms.BadgePage``) fetches issuers, skills, renditions and Credly figures in
+a fixed number of queries instead of several per badge, and view-restricted pages are left out
+for every caller, signed in or not. ``PublicImagesAPIViewSet`` lists only images that live,
+public pages or issuers show, so an unpublished badge's artwork does not announce it early.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Cast
+from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.images import get_image_model
+from wagtail.images.api.v2.views import ImagesAPIViewSet
+from wagtail.models import Page, ReferenceIndex
+
+from .api_fields import API_RENDITIONS
+
+
+def with_api_data(queryset):
+    """Badge pages with everything their API fields read, in a fixed number of queries."""
+    from .models import CredlyBadgeTemplate
+
+    templates = CredlyBadgeTemplate.objects.filter(pk=OuterRef("credly_template_id"))
+    images = get_image_model().objects.prefetch_renditions(*API_RENDITIONS.values())
+    return (
+        queryset.select_related("issuer", "locale")
+        .prefetch_related(Prefetch("badge_image", queryset=images), "skills", "partner_issuers")
+        .annotate(
+            # Read by BadgePage.issued_count and is_retired instead of a query per page.
+            synced_badges_count=Subquery(templates.values("badges_count")[:1]),
+            synced_state=Subquery(templates.values("state")[:1]),
+        )
+    )
+
+
+class BadgePagesAPIViewSet(PagesAPIViewSet):
+    def get_base_queryset(self):
+        # Wagtail lets a signed-in user who passes a view restriction see the page here too;
+        # the public API never shows restricted pages to anyone.
+        return super().get_base_queryset().public()
+
+    def get_queryset(self):
+        from .models import BadgePage
+
+        queryset = super().get_queryset()
+        if issubclass(queryset.model, BadgePage):
+            queryset = with_api_data(queryset)
+        return queryset
+
+
+def public_images():
+    """Images that live, public pages show (their badge image, or any field or block as
+    Wagtail's reference index records it) or that issuers use as their logo."""
+    from .models import BadgeIssuer, BadgePage
+
+    image_model = get_image_model()
+    public_pages = Page.objects.live().public()
+    referenced = ReferenceIndex.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Page),
+        to_content_type=ContentType.objects.get_for_model(image_model),
+        object_id__in=public_pages.annotate(text_pk=Cast("pk", CharField())).values("text_pk"),
+    ).values("to_object_id")
+    badge_images = BadgePage.objects.live().public().values("badge_image_id")
+    logos = BadgeIssuer.objects.values("logo_id")
+    # Ids in the reference index are text: compare the images' ids as text too.
+    return image_model.objects.annotate(text_pk=Cast("pk", CharField())).filter(
+        Q(pk__in=badge_images) | Q(pk__in=logos) | Q(text_pk__in=referenced)
+    )
+
+
+class PublicImagesAPIViewSet(ImagesAPIViewSet):
+    def get_queryset(self):
+        return super().get_queryset().filter(pk__in=public_images().values("pk"))

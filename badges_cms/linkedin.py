@@ -1,0 +1,162 @@
+"""The "Add to LinkedIn profile" helper on badge pages.
+
+An earner pastes the address of their own badge on Credly and picks the month and year it was
+issued; the answer is a link to LinkedIn's add-to-profile form, filled in with the badge's name
+and issuing organisation (from the page) and the credential's address and id (from the pasted
+address). Nothing is fetched from Credly: the address is checked by its shape alone.
+"""
+
+import datetime
+import re
+from urllib.parse import urlsplit
+
+from django import forms
+from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from .sharing import query
+
+LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
+CREDLY_HOSTS = {"www.credly.com", "credly.com"}
+# Badge ids are UUIDs: https://www.credly.com/badges/<uuid>, optionally /public_url; earners
+# looking at their own badge see it at /earner/earned/badge/<uuid>, with the same id.
+CREDLY_BADGE_PATH = re.compile(
+    r"^/(?:badges|earner/earned/badge)/(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+    r"(?:/public_url)?/?$",
+    re.IGNORECASE,
+)
+MAX_URL_LENGTH = 300
+EARLIEST_YEAR = 2010  # before Credly (then Acclaim) issued badges
+# A visible marker of the form's fields in the page's query string.
+FIELD_PREFIX = "linkedin"
+
+
+def parse_credly_badge_url(value):
+    """The badge's UUID (lower case) from a Credly badge address, or None if it is not one."""
+    value = (value or "").strip()
+    if not value or len(value) > MAX_URL_LENGTH or any(c.isspace() or ord(c) < 32 for c in value):
+        return None
+    if "://" not in value and value.lower().startswith(("www.credly.com/", "credly.com/")):
+        value = "https://" + value
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return None
+    if (
+        parts.scheme.lower() != "https"
+        or (parts.hostname or "") not in CREDLY_HOSTS
+        or parts.username is not None
+        or parts.password is not None
+        or port is not None
+    ):
+        return None
+    match = CREDLY_BADGE_PATH.match(parts.path)
+    return match["id"].lower() if match else None
+
+
+def credly_badge_url(badge_id):
+    return f"https://www.credly.com/badges/{badge_id}"
+
+
+class AddToLinkedInForm(forms.Form):
+    credly_url = forms.CharField(
+        label=_("Address of your badge on Credly"),
+        max_length=MAX_URL_LENGTH,
+        error_messages={
+            "required": _("Paste the address of your badge on Credly."),
+            "max_length": _("That is too long for the address of a badge on Credly."),
+        },
+        help_text=_("Open your badge on Credly and copy the address from your browser."),
+        # Text, not type="url": browsers would refuse an address pasted without https://,
+        # which the form accepts.
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "url",
+                "autocomplete": "off",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "placeholder": "https://www.credly.com/badges/…",
+            }
+        ),
+    )
+    issued_month = forms.TypedChoiceField(
+        label=_("Month issued"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose the month the badge was issued to you."),
+            "invalid_choice": _("Choose a month from the list."),
+        },
+    )
+    issued_year = forms.TypedChoiceField(
+        label=_("Year issued"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose the year the badge was issued to you."),
+            "invalid_choice": _("Choose a year from the list: this badge was not issued then."),
+        },
+    )
+
+    def __init__(self, data=None, *, badge, today=None):
+        super().__init__(data, prefix=FIELD_PREFIX)
+        self.badge = badge
+        self.today = today or timezone.localdate()
+        first_year = badge.launched.year if badge.launched else EARLIEST_YEAR
+        first_year = min(max(first_year, EARLIEST_YEAR), self.today.year)
+        years = range(self.today.year, first_year - 1, -1)
+        self.fields["issued_year"].choices = [("", _("Year"))] + [(y, str(y)) for y in years]
+        self.fields["issued_month"].choices = [("", _("Month"))] + list(MONTHS.items())
+
+    def clean_credly_url(self):
+        badge_id = parse_credly_badge_url(self.cleaned_data["credly_url"])
+        if badge_id is None:
+            raise forms.ValidationError(
+                _(
+                    "That is not the address of a badge on Credly. It looks like "
+                    "https://www.credly.com/badges/ followed by a long code of letters, digits "
+                    "and dashes."
+                ),
+                code="not_credly",
+            )
+        return badge_id
+
+    def clean(self):
+        cleaned = super().clean()
+        month, year = cleaned.get("issued_month"), cleaned.get("issued_year")
+        if month and year:
+            issued = datetime.date(year, month, 1)
+            if issued > self.today:
+                self.add_error(
+                    "issued_month", _("The date a badge was issued cannot be in the future.")
+                )
+            elif self.badge.launched and issued < self.badge.launched.replace(day=1):
+                self.add_error(
+                    "issued_month",
+                    _("This badge was first issued in %(date)s.")
+                    % {"date": date_format(self.badge.launched, "YEAR_MONTH_FORMAT")},
+                )
+        return cleaned
+
+    def linkedin_url(self):
+        """LinkedIn's add-to-profile address for the cleaned form."""
+        badge_id = self.cleaned_data["credly_url"]
+        issuer = self.badge.issuer
+        params = {
+            "startTask": "CERTIFICATION_NAME",
+            "name": self.badge.title,
+            **({"organizationName": issuer.name} if issuer else {}),
+            "issueYear": self.cleaned_data["issued_year"],
+            "issueMonth": self.cleaned_data["issued_month"],
+            "certUrl": credly_badge_url(badge_id),
+            "certId": badge_id,
+        }
+        return f"{LINKEDIN_ADD_TO_PROFILE}?{query(**params)}"
+
+
+def form_for_request(request, badge):
+    """The helper's form, bound when the visitor has submitted it (GET, so the answer can be
+    bookmarked and the page stays cacheable for everyone else)."""
+    submitted = any(key.startswith(FIELD_PREFIX + "-") for key in request.GET)
+    return AddToLinkedInForm(request.GET if submitted else None, badge=badge)

@@ -1,0 +1,43 @@
+"""Absolute addresses of pages and of the machine-readable documents below them.
+
+Link previews, feeds and Open Badges documents need absolute URLs. They are built from the
+request (scheme and host as Django validated them against ALLOWED_HOSTS, https behind the
+proxy's X-Forwarded-Proto), so they match the address the site is really reached at, and the
+page part comes from Wagtail's routing.
+"""
+
+BADGECLASS_FILENAME = "badgeclass.json"
+ACHIEVEMENT_FILENAME = "achievement.json"
+FEED_ROUTE = "feed/"
+ISSUERS_ROUTE = "issuers/"
+
+
+def absolute_url(request, url):
+    """An absolute URL for a path or URL; already absolute ones come back unchanged."""
+    return request.build_absolute_uri(url)
+
+
+def page_url(page, request):
+    """The page's absolute URL, always ending with a slash so routes can be appended."""
+    url = absolute_url(request, page.get_url(request=request))
+    return url if url.endswith("/") else url + "/"
+
+
+def badgeclass_url(page, request):
+    return page_url(page, request) + BADGECLASS_FILENAME
+
+
+def achievement_url(page, request):
+    return page_url(page, request) + ACHIEVEMENT_FILENAME
+
+
+def feed_url(index_page, request):
+    return page_url(index_page, request) + FEED_ROUTE
+
+
+def issuer_page_url(index_page, issuer, request):
+    return f"{page_url(index_page, request)}{ISSUERS_ROUTE}{issuer.slug}/"
+
+
+def issuer_json_url(index_page, issuer, request):
+    return f"{page_url(index_page, request)}{ISSUERS_ROUTE}{issuer.slug}.json"

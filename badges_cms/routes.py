@@ -1,0 +1,114 @@
+"""Routes below badge pages and badge indexes, mixed into the page models.
+
+- A BadgeIndexPage serves ``feed/`` (Atom) and ``issuers/<slug>/`` (an issuer's page).
+- A BadgePage answers a request that prefers JSON-LD with its Open Badges 2.0 BadgeClass, puts
+  the share links and the LinkedIn helper in its context, and serves ``share/mastodon/``, which
+  takes a visitor on to the share form of the Mastodon instance they named.
+
+They are Wagtail routes (RoutablePageMixin), so Wagtail's own serving applies first: a page
+that is not live or that a view restriction hides never reaches them.
+"""
+
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+
+from . import links, sharing
+from .issuer_directory import IssuerDirectory
+from .linkedin import form_for_request
+
+MASTODON_ROUTE = "share/mastodon/"
+
+
+class BadgeIndexRoutes(RoutablePageMixin):
+    @path(links.FEED_ROUTE, name="feed")
+    def feed(self, request):
+        from .feeds import BadgeFeed
+
+        return BadgeFeed()(request, index_page=self)
+
+    @path(links.ISSUERS_ROUTE + "<slug:slug>/", name="issuer")
+    def issuer(self, request, slug):
+        from .seo import issuer_meta_overrides
+
+        directory = IssuerDirectory(self)
+        issuer = directory.get(slug)
+        if issuer is None:
+            raise Http404("No issuer with a published badge here")
+        context = {
+            "page": self,
+            "self": self,
+            "request": request,
+            "issuer": issuer,
+            "parent_issuer": directory.parent_of(issuer),
+            "child_issuers": directory.children_of(issuer),
+            "issued_badges": list(directory.badges_issued_by(issuer)),
+            "partner_badges": list(directory.badges_in_partnership_with(issuer)),
+            "profile_url": links.issuer_json_url(self, issuer, request),
+            "meta_overrides": issuer_meta_overrides(self, issuer, request),
+        }
+        return TemplateResponse(request, "badges_cms/issuer_page.html", context)
+
+    def get_route_paths(self):
+        # The redirects app records these paths too when the index is renamed or moved, so
+        # feed readers follow the feed to its new address.
+        return ["/", "/" + links.FEED_ROUTE]
+
+    def get_sitemap_urls(self, request=None):
+        urls = super().get_sitemap_urls(request)
+        location = urls[0].get("location") if urls else None
+        if location:
+            base = location.rstrip("/") + "/"
+            urls += [
+                {"location": f"{base}{links.ISSUERS_ROUTE}{issuer.slug}/"}
+                for issuer in IssuerDirectory(self).all()
+            ]
+        return urls
+
+
+class BadgePageRoutes(RoutablePageMixin):
+    @path("")
+    def index_route(self, request, *args, **kwargs):
+        from .views import badge_page_as_json_ld, wants_json_ld
+
+        if self.live and not getattr(request, "is_preview", False) and wants_json_ld(request):
+            return badge_page_as_json_ld(self, request)
+        response = super().index_route(request, *args, **kwargs)
+        # The same address answers HTML or JSON-LD: caches must key on Accept.
+        patch_vary_headers(response, ["Accept"])
+        return response
+
+    @path(MASTODON_ROUTE, name="share_mastodon")
+    def share_on_mastodon(self, request):
+        """Sends the visitor on to their Mastodon server's share form. Not with a redirect:
+        the site's Content Security Policy (form-action 'self') forbids a form's answer to
+        redirect to another site, so the page that answers moves on itself."""
+        context = self.get_context(request)
+        instance = sharing.mastodon_instance(request.GET.get("instance", ""))
+        if instance:
+            context["mastodon_instance"] = instance
+            context["mastodon_share_url"] = sharing.mastodon_share_url(
+                instance, self.title, links.page_url(self, request)
+            )
+            response = TemplateResponse(request, "badges_cms/mastodon_continue.html", context)
+            # The visitor's choice of server is nobody else's business.
+            patch_cache_control(response, private=True, no_store=True)
+            response["Referrer-Policy"] = "no-referrer"
+            return response
+        context["mastodon_error"] = _(
+            "Enter the address of your Mastodon server, such as mastodon.social."
+        )
+        context["mastodon_instance"] = request.GET.get("instance", "")[:300]
+        return TemplateResponse(request, "badges_cms/mastodon_share.html", context, status=400)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        url = links.page_url(self, request)
+        context["share_url"] = url
+        context["index_url"] = links.page_url(self.index_page, request)
+        context["share_links"] = sharing.share_links(self.title, url, self.summary)
+        context["mastodon_share_action"] = url + MASTODON_ROUTE
+        context["linkedin_form"] = form_for_request(request, self)
+        return context

@@ -1,0 +1,209 @@
+"""What a page tells link previews, search engines and feed readers about itself.
+
+``page_meta(context)`` gathers, for the page a template renders: the canonical address, Open
+Graph and Twitter card values (all URLs absolute, the image 1200x630), the Atom feed and Open
+Badges documents to advertise, and the schema.org JSON-LD blocks. Routes that render something
+other than the page itself (an issuer page) pass ``meta_overrides`` in the template context.
+"""
+
+import html
+from dataclasses import dataclass, field, replace
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import get_language, to_locale
+from django.utils.translation import gettext as _
+from wagtail.models import Page, Site
+
+from . import conf, links, structured_data
+from .image_operations import SHARE_IMAGE_HEIGHT, SHARE_IMAGE_WIDTH, share_rendition
+
+DESCRIPTION_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class ShareImage:
+    url: str
+    width: int
+    height: int
+    alt: str
+    type: str = "image/png"
+
+
+@dataclass(frozen=True)
+class Alternate:
+    type: str
+    url: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    title: str
+    description: str
+    url: str
+    site_name: str
+    locale: str
+    image: ShareImage | None = None
+    alternates: list = field(default_factory=list)
+    breadcrumbs: list = field(default_factory=list)  # (name, absolute URL) pairs
+    json_ld: list = field(default_factory=list)  # schema.org documents besides the breadcrumbs
+    type: str = "website"
+
+    @property
+    def twitter_card(self):
+        return "summary_large_image" if self.image else "summary"
+
+    @property
+    def json_ld_scripts(self):
+        documents = list(self.json_ld)
+        if self.breadcrumbs:
+            documents.insert(0, structured_data.breadcrumb_list(self.breadcrumbs))
+        return [structured_data.json_ld_script(document) for document in documents]
+
+
+def short_text(value, length=DESCRIPTION_LENGTH):
+    """Plain text on one line, cut to length (the text is kept as typed: never stripped)."""
+    return Truncator(" ".join((value or "").split())).chars(length)
+
+
+def description_of(page):
+    """The editor's search description, else a badge's summary, else the page's introduction
+    (rich text, so reduced to its words)."""
+    plain = page.search_description or getattr(page, "summary", "")
+    if plain:
+        return short_text(plain)
+    return short_text(richtext_words(getattr(page, "intro", "")))
+
+
+def richtext_words(value):
+    """The words of a rich-text value: tags removed, entities such as &amp; decoded."""
+    return html.unescape(strip_tags(value or ""))
+
+
+def site_name(request):
+    site = Site.find_for_request(request)
+    return (site.site_name if site else "") or getattr(settings, "WAGTAIL_SITE_NAME", "")
+
+
+def default_share_image(request):
+    image = conf.get("BADGES_CMS_DEFAULT_SHARE_IMAGE")
+    if not image:
+        return None
+    return ShareImage(
+        url=links.absolute_url(request, static(image["path"])),
+        width=image.get("width", SHARE_IMAGE_WIDTH),
+        height=image.get("height", SHARE_IMAGE_HEIGHT),
+        alt=image.get("alt", ""),
+        type=image.get("type", "image/png"),
+    )
+
+
+def badge_share_image(page, request):
+    rendition = share_rendition(page.badge_image)
+    if rendition is None:
+        return default_share_image(request)
+    return ShareImage(
+        url=links.absolute_url(request, rendition.url),
+        width=rendition.width,
+        height=rendition.height,
+        alt=page.badge_image_alt,
+    )
+
+
+def breadcrumbs(page, request):
+    """(title, URL) from the site's home page down to page: one query for the ancestors.
+    Ancestors above the site's root page have no URL on this site and are left out."""
+    trail = []
+    for ancestor in page.get_ancestors(inclusive=False).filter(depth__gt=1):
+        url = ancestor.get_url(request=request)
+        if url is not None:
+            trail.append((ancestor.title, links.absolute_url(request, url)))
+    trail.append((page.title, links.page_url(page, request)))
+    return trail
+
+
+def feed_alternate(index_page, request):
+    return Alternate(
+        "application/atom+xml",
+        links.feed_url(index_page, request),
+        _("New badges: %(index)s") % {"index": index_page.title},
+    )
+
+
+def page_meta(context):
+    """The PageMeta for a template context, or None when it renders no Wagtail page."""
+    from .models import BadgeIndexPage, BadgePage
+
+    request = context.get("request")
+    page = context.get("page")
+    if request is None or not isinstance(page, Page):
+        return None
+    meta = PageMeta(
+        title=page.seo_title or page.title,
+        description=description_of(page),
+        url=links.page_url(page, request),
+        site_name=site_name(request),
+        locale=to_locale(get_language() or settings.LANGUAGE_CODE),
+        image=default_share_image(request),
+        breadcrumbs=breadcrumbs(page, request),
+    )
+    if isinstance(page, BadgePage):
+        meta = _badge_page_meta(meta, page, request)
+    elif isinstance(page, BadgeIndexPage):
+        meta = _index_page_meta(meta, page, request, context.get("badges"))
+    elif isinstance(context.get("badge_index"), BadgeIndexPage):
+        # A page that shows badges from an index (the home page) advertises that index's feed.
+        meta = replace(meta, alternates=[feed_alternate(context["badge_index"], request)])
+    overrides = context.get("meta_overrides")
+    return replace(meta, **overrides) if overrides else meta
+
+
+def _badge_page_meta(meta, page, request):
+    alternates = [feed_alternate(page.index_page, request)]
+    if page.live:
+        # Advertise the Open Badges documents only where they answer (not in a draft preview).
+        alternates += [
+            Alternate(
+                "application/ld+json", links.badgeclass_url(page, request), "Open Badges 2.0"
+            ),
+            Alternate(
+                "application/ld+json", links.achievement_url(page, request), "Open Badges 3.0"
+            ),
+        ]
+    return replace(
+        meta,
+        image=badge_share_image(page, request),
+        alternates=alternates,
+        json_ld=[structured_data.credential(page, request)],
+    )
+
+
+def _index_page_meta(meta, page, request, badges):
+    json_ld = []
+    if badges is not None:
+        json_ld.append(
+            structured_data.item_list(
+                page,
+                badges.object_list,
+                request,
+                first_position=badges.start_index() or 1,
+                total=badges.paginator.count,
+            )
+        )
+    return replace(meta, alternates=[feed_alternate(page, request)], json_ld=json_ld)
+
+
+def issuer_meta_overrides(index_page, issuer, request):
+    """What an issuer's page (a route of the index) says about itself instead of the index."""
+    url = links.issuer_page_url(index_page, issuer, request)
+    return {
+        "title": issuer.name,
+        "description": short_text(issuer.description)
+        or _("Digital badges issued by %(issuer)s.") % {"issuer": issuer.name},
+        "url": url,
+        "breadcrumbs": breadcrumbs(index_page, request) + [(issuer.name, url)],
+        "json_ld": [structured_data.organization_document(issuer, index_page, request)],
+    }
