@@ -9,6 +9,8 @@ settings.configure(
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
     INSTALLED_APPS=[
         "badges_cms",
+        "badges_cms.feedback",
+        "wagtail.contrib.forms",
         "wagtail.snippets",
         "wagtail.documents",
         "wagtail.images",
@@ -44,4 +46,9 @@ assert finders.find("badges_cms/css/badges.css"), "static files missing from the
 call_command("migrate", verbosity=0)
 assert BadgePage.objects.count() == 0 and BadgeIndexPage.objects.count() == 0
 assert CredlyBadgeTemplate.objects.count() == 0
+get_template("badges_cms/feedback/badge_feedback_page.html")
+assert finders.find("badges_cms/css/feedback.css"), "feedback static files missing"
+from badges_cms.feedback.models import BadgeFeedbackSubmission  # noqa: E402
+
+assert BadgeFeedbackSubmission.objects.count() == 0
 print("wheel OK:", badges_cms.__file__)

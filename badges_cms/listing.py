@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Subquery, Value, When
 from django.db.models.functions import ExtractYear
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import conf
@@ -158,6 +159,17 @@ class BadgeListing:
     @property
     def count(self):
         return self.paginator.count
+
+    @cached_property
+    def total_issued(self):
+        """Badges issued across every listed badge (all pages), or None before any sync."""
+        from django.db.models import Sum
+
+        from .models import CredlyBadgeTemplate
+
+        template_ids = self.paginator.object_list.values("credly_template_id")
+        templates = CredlyBadgeTemplate.objects.filter(pk__in=template_ids)
+        return templates.aggregate(total=Sum("badges_count"))["total"]
 
     def issuer_choices(self):
         from .models import BadgeIssuer

@@ -1,28 +1,44 @@
-from django.utils.translation import gettext_lazy as _
+from django.contrib.auth.models import Permission
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import BadgeIssuer, StepGuide
+from .admin.dashboard import CredlySyncPanel
+from .admin.menu import BadgeIssuerViewSet, BadgesMenu, StepGuideViewSet
+from .admin.permissions import ReadOnlyPermissionPolicy
+from .image_operations import CanvasOperation
+from .models import CredlyBadgeTemplate, CredlySyncRun
 
-
-class BadgeIssuerViewSet(SnippetViewSet):
-    model = BadgeIssuer
-    icon = "group"
-    menu_label = _("Issuers")
-    menu_order = 210
-    add_to_admin_menu = True
-    list_display = ["name", "acronym", "kind", "parent"]
-    list_filter = ["kind"]
-    search_fields = ["name", "acronym"]
-    ordering = ["name"]
-
-
-class StepGuideViewSet(SnippetViewSet):
-    model = StepGuide
-    icon = "list-ol"
-    menu_label = _("Step guides")
-    list_display = ["title", "slug"]
-
+# Synced data is Credly's: its viewsets may list and inspect it, never add, edit or delete.
+# Registered before anything else here, as Wagtail asks, so no fallback policy exists yet.
+for model in (CredlyBadgeTemplate, CredlySyncRun):
+    register_permission_policy(model, ReadOnlyPermissionPolicy(model), exact_class=True)
 
 register_snippet(BadgeIssuerViewSet)
 register_snippet(StepGuideViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_badges_menu():
+    # Badges, Credly templates, Sync log, Issuance report and Credly settings; the two snippets
+    # above join the same menu through its submenu hook.
+    return BadgesMenu()
+
+
+@hooks.register("construct_homepage_panels")
+def add_credly_sync_panel(request, panels):
+    panels.append(CredlySyncPanel())
+
+
+@hooks.register("register_permissions")
+def register_report_permission():
+    # For the group editor; the viewsets register the view and "Sync now" permissions.
+    return Permission.objects.filter(
+        content_type__app_label="badges_cms", codename="view_issuance_report"
+    )
+
+
+@hooks.register("register_image_operations")
+def register_canvas_operation():
+    # canvas-WxH-RRGGBB: the link-preview rendition of a badge (see image_operations.py).
+    return [("canvas", CanvasOperation)]

@@ -117,7 +117,11 @@ def test_sort_by_name_and_by_issued_count_with_unsynced_last(client, site_tree, 
         "Beyond Web Page Analytics",
         "Fundamentals of Collection Development",
     ]
-    assert "Issued 40 times" in response.content.decode()
+    html = response.content.decode()
+    assert "Issued 40 times" in html
+    assert "issued 52 times in all" in html  # the total across the listed badges
+    filtered = client.get(url, {"issuer": "lita"}).content.decode()
+    assert "issued 12 times in all" in filtered
 
 
 def test_paging_keeps_filters_and_clamps_bad_page_numbers(client, site_tree, make_badge):

@@ -34,6 +34,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "home",
     "badges_cms",
+    "badges_cms.feedback",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "rest_framework",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -58,9 +60,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
+    # Whole pages for anonymous visitors (BADGES_CMS_PAGE_CACHE below). First, so that a stored
+    # page holds every header the others add, and a hit skips them all.
+    "badges_cms.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "alasite.csp.PublicPagesCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -125,6 +133,13 @@ else:
         }
     }
 
+# Whole pages for anonymous visitors, through the cache above (badges_cms/page_cache.py). On
+# by default only with Redis: with a cache per process, a publish in one process (or the task
+# worker's sync) would leave the other processes' copies in place. PAGE_CACHE=true|false
+# overrides.
+BADGES_CMS_PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
+BADGES_CMS_PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "600"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -166,6 +181,15 @@ WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
 WAGTAIL_I18N_ENABLED = False
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
 
+# Link previews of pages without a badge image (home, index) use this card (static_src/img).
+BADGES_CMS_DEFAULT_SHARE_IMAGE = {
+    "path": "img/share-card.png",
+    "width": 1200,
+    "height": 630,
+    "alt": "ALA Digital Badges: badges for professional learning from ALA divisions, offices "
+    "and leadership programmes",
+}
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "badges@localhost")
 
@@ -178,3 +202,50 @@ LOGGING = {
         "badges_cms": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     },
 }
+
+# Background work (Credly webhooks, "Sync now", Wagtail's own index updates) is queued in the
+# database and run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Credly: configured only from the environment; the token is never stored anywhere else.
+CREDLY_API_TOKEN = os.environ.get("CREDLY_API_TOKEN", "")
+CREDLY_ORGANIZATION_ID = os.environ.get("CREDLY_ORGANIZATION_ID", "")
+CREDLY_API_BASE_URL = os.environ.get("CREDLY_API_BASE_URL", "https://api.credly.com/v1")
+CREDLY_IMAGE_HOSTS = env_list("CREDLY_IMAGE_HOSTS", "images.credly.com")
+CREDLY_TOKEN_EXPIRES = os.environ.get("CREDLY_TOKEN_EXPIRES", "")
+
+# Recipient feedback (badges_cms.feedback). The rate limit believes X-Forwarded-For only from
+# these proxies (addresses or networks, comma-separated); answers are deleted after
+# BADGES_FEEDBACK_RETENTION_DAYS by `manage.py prune_badge_feedback`.
+BADGES_FEEDBACK_TRUSTED_PROXIES = env_list("BADGES_FEEDBACK_TRUSTED_PROXIES")
+BADGES_FEEDBACK_RETENTION_DAYS = int(os.environ.get("BADGES_FEEDBACK_RETENTION_DAYS", "365"))
+
+# Content Security Policy for public pages (django-csp). Scripts come only from this site and
+# from the host of Credly's embed.js, frames only from Credly (badges_cms.embed_code names both
+# hosts), and nothing inline at all, no <script> body nor style="", so a whole response can be
+# cached with no per-response nonce. The Wagtail admin and Django's admin are left out, and so
+# are Wagtail's page previews (alasite/csp.py): their editors rely on inline scripts and styles.
+# CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only, to try a
+# change out without breaking pages; CSP_REPORT_URI, if set, is where browsers report violations.
+PUBLIC_CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "https://cdn.credly.com"],
+        "script-src-attr": ["'none'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'none'"],
+        "img-src": ["'self'"],
+        "frame-src": ["https://www.credly.com"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+if os.environ.get("CSP_REPORT_URI"):
+    PUBLIC_CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = os.environ["CSP_REPORT_URI"]
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = PUBLIC_CONTENT_SECURITY_POLICY
+else:
+    CONTENT_SECURITY_POLICY = PUBLIC_CONTENT_SECURITY_POLICY

@@ -1,4 +1,5 @@
-from .credly import CredlyBadgeTemplate, CredlySyncLock, CredlySyncRun
+from .alerts import CredlySyncIncident, CredlyTokenReminder
+from .credly import CredlyBadgeTemplate, CredlyIssuanceSnapshot, CredlySyncLock, CredlySyncRun
 from .guides import GuideStepBlock, StepGuide
 from .issuers import BadgeIssuer
 from .pages import BadgeIndexPage, BadgePage, BadgeSkill, TaggedBadgeSkill
@@ -9,8 +10,11 @@ __all__ = [
     "BadgePage",
     "BadgeSkill",
     "CredlyBadgeTemplate",
+    "CredlyIssuanceSnapshot",
+    "CredlySyncIncident",
     "CredlySyncLock",
     "CredlySyncRun",
+    "CredlyTokenReminder",
     "GuideStepBlock",
     "StepGuide",
     "TaggedBadgeSkill",

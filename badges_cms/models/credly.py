@@ -2,6 +2,7 @@
 revision of a badge page cannot roll a count back and a sync never adds a revision."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -73,6 +74,9 @@ class CredlySyncRun(models.Model):
         get_latest_by = "started_at"
         verbose_name = _("Credly sync run")
         verbose_name_plural = _("Credly sync runs")
+        # "Sync now" in the admin: a full sync calls Credly many times, so it is not given
+        # to everyone who can read the sync log.
+        permissions = [("run_credly_sync", _("Can start a Credly sync from the admin"))]
 
     def __str__(self):
         return f"{self.get_status_display()} {self.started_at:%Y-%m-%d %H:%M}"
@@ -97,3 +101,61 @@ class CredlySyncLock(models.Model):
 
     def __str__(self):
         return f"{self.name} held by {self.holder} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class CredlyIssuanceSnapshotQuerySet(models.QuerySet):
+    def record(self, templates, when):
+        """Store today's figures of these templates; a second sync the same day overwrites
+        that day's rows, so the history holds one row per template per day."""
+        day = timezone.localdate(when)
+        rows = [
+            self.model(
+                date=day,
+                template_id=template.pk,
+                badges_count=template.badges_count,
+                accepted_count=template.accepted_count,
+                recorded_at=when,
+            )
+            for template in templates
+        ]
+        return self.bulk_create(
+            rows,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["date", "template"],
+            update_fields=["badges_count", "accepted_count", "recorded_at"],
+        )
+
+
+class CredlyIssuanceSnapshot(models.Model):
+    """A template's figures as one day's last successful full sync found them: the history
+    behind the issuance report's chart. Only full syncs write it (a webhook refreshes a single
+    template, which would make a day's total a mix of times)."""
+
+    date = models.DateField(_("date"))
+    template = models.ForeignKey(
+        CredlyBadgeTemplate,
+        verbose_name=_("Credly badge template"),
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+    )
+    badges_count = models.PositiveIntegerField(_("badges issued"))
+    accepted_count = models.PositiveIntegerField(_("badges accepted"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    objects = CredlyIssuanceSnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "template"]
+        get_latest_by = "date"
+        verbose_name = _("issuance snapshot")
+        verbose_name_plural = _("issuance snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "template"], name="badges_cms_one_snapshot_per_template_a_day"
+            )
+        ]
+        permissions = [("view_issuance_report", _("Can view and export the issuance report"))]
+
+    def __str__(self):
+        return f"{self.template_id} on {self.date}: {self.badges_count}"

@@ -2,8 +2,10 @@
 page, the badge index and the five pilot badges.
 
 Idempotent: everything is matched by a stable key (slug, Credly template id, image title) and
-what already exists is left exactly as it is, so a second run creates no pages, revisions,
-images or snippets. The content itself lives in home/demo_content.py.
+what already exists is left as it is, so a second run creates no pages, revisions, images or
+snippets. The one exception: a page this command built before its body blocks existed gets the
+demo blocks it lacks, once, unless an editor has touched it since. The content itself lives in
+home/demo_content.py.
 """
 
 import hashlib
@@ -18,6 +20,7 @@ from wagtail.models import Page, Site
 
 from badges_cms.models import BadgeIndexPage, BadgeIssuer, BadgePage, StepGuide
 from home import demo_content as demo
+from home import demo_feedback, demo_staff
 from home.models import HomePage
 
 
@@ -33,12 +36,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             guide = self.load_guide()
         with transaction.atomic():
-            index = self.load_site_tree(guide)
+            index = self.load_site_tree(guide, issuers)
         for spec in demo.BADGES:
             with transaction.atomic():
                 self.load_badge(index, spec, issuers)
+        demo_feedback.load_feedback_page(self)
+        self.notes.extend(demo_staff.load_staff(index))
 
-        for kind in ("issuers", "guides", "pages", "images"):
+        for kind in ("issuers", "guides", "pages", "images", "blocks"):
             counts = self.tally[kind]
             self.stdout.write(f"{kind}: {counts['created']} created, {counts['found']} found")
         for note in self.notes:
@@ -47,8 +52,8 @@ class Command(BaseCommand):
         message = "Demo content loaded." if created else "Demo content already present."
         self.stdout.write(self.style.SUCCESS(message))
 
-    def count(self, kind, created):
-        self.tally[kind]["created" if created else "found"] += 1
+    def count(self, kind, created, number=1):
+        self.tally[kind]["created" if created else "found"] += number
 
     # Snippets
 
@@ -91,7 +96,7 @@ class Command(BaseCommand):
 
     # Pages
 
-    def load_site_tree(self, guide):
+    def load_site_tree(self, guide, issuers):
         root = Page.get_first_root_node()
         if root is None:
             raise CommandError("The page tree has no root: run `manage.py migrate` first.")
@@ -111,6 +116,7 @@ class Command(BaseCommand):
 
         index = BadgeIndexPage.objects.child_of(home).filter(slug=demo.INDEX_SLUG).first()
         self.count("pages", index is None)
+        index_body = demo.index_body(guide.pk)
         if index is None:
             index = home.add_child(
                 instance=BadgeIndexPage(
@@ -119,16 +125,24 @@ class Command(BaseCommand):
                     intro=demo.INDEX_INTRO,
                     accept_guide=guide,
                     show_in_menus=True,
+                    body=index_body,
                 )
             )
             index.save_revision().publish()
+            self.count("blocks", True, len(index_body))
+        else:
+            self.add_missing_blocks(index, index_body)
 
+        home_body = demo.home_body(index.pk, issuers[demo.HOME_LIST["issuer_slug"]].pk)
         if home_created:
             # The body links to the index, so it is written once the index exists. Fetch the
             # page afresh: publishing saves every column, tree counters included.
             home = HomePage.objects.get(pk=home.pk)
-            home.body = demo.home_body(index.pk)
+            home.body = home_body
             home.save_revision().publish()
+            self.count("blocks", True, len(home_body))
+        else:
+            self.add_missing_blocks(home, home_body)
         return index
 
     def remove_welcome_page(self, root):
@@ -178,9 +192,12 @@ class Command(BaseCommand):
         if page is None:
             page = BadgePage.objects.child_of(index).filter(slug=spec.slug).first()
         self.count("pages", page is None)
+        related = BadgePage.objects.child_of(index).filter(slug=demo.RELATED_BADGE_SLUG).first()
+        body = demo.badge_body(spec.slug, related.pk if related else None)
         if page is not None:
             if page.badge_image_id:
                 self.count("images", False)
+            self.add_missing_blocks(page, body)
             return page
 
         page = BadgePage(
@@ -200,12 +217,40 @@ class Command(BaseCommand):
             credly_template_id=spec.credly_template_id,
             badge_image=self.get_or_create_image(spec),
             badge_image_alt=spec.image_alt,
+            body=body,
         )
         page.partner_issuers.set([issuers[slug] for slug in spec.partners])
         page.skills.add(*spec.skills)
         page = index.add_child(instance=page)
         page.save_revision().publish()
+        self.count("blocks", True, len(body))
         return page
+
+    def add_missing_blocks(self, page, blocks):
+        """Append the demo blocks whose type the page's body lacks, publishing once.
+
+        Only for a page nobody has worked on since a script built it: live, with no unpublished
+        changes, not locked, and no revision saved by a user. Otherwise an editor's version,
+        including one that removed a demo block on purpose, wins over the demo's.
+        """
+        present = {child.block_type for child in page.body}
+        missing = [block for block in blocks if block["type"] not in present]
+        self.count("blocks", False, len(blocks) - len(missing))
+        if not missing:
+            return
+        touched = (
+            not page.live
+            or page.has_unpublished_changes
+            or page.locked
+            or page.revisions.exclude(user=None).exists()
+        )
+        if touched:
+            names = ", ".join(block["type"] for block in missing)
+            self.notes.append(f"Left “{page.title}” as its editors saved it, without: {names}.")
+            return
+        page.body = [*page.body.raw_data, *missing]
+        page.save_revision().publish()
+        self.count("blocks", True, len(missing))
 
     def get_or_create_image(self, spec):
         image_model = get_image_model()

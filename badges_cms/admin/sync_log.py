@@ -1,0 +1,264 @@
+"""The sync log (CredlySyncRun, read-only) and "Sync now", which queues a full sync.
+
+Sync now never runs two syncs at once: it refuses while another process holds the sync lock or
+while the sync it queued earlier is still waiting for the worker, and the queued task itself
+takes the lock without waiting (so a sync that starts meanwhile makes it record "skipped").
+"""
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from django_tasks.base import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
+from wagtail.admin import messages
+from wagtail.admin.ui.tables import Column, StatusTagColumn
+from wagtail.admin.utils import get_valid_next_url_from_request
+from wagtail.admin.views.generic import IndexView, WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
+
+from ..alerts import format_time, sync_health
+from ..conf import credly_config
+from ..credly.client import CredlyConfigError
+from ..credly.locking import ADVISORY_KEY, LOCK_NAME
+from ..credly.tasks import run_credly_sync
+from ..models import CredlySyncLock, CredlySyncRun
+from .columns import FigureColumn
+from .permissions import can_run_sync
+
+# The id of the task Sync now queued last, to tell a second press that one is waiting. In the
+# shared cache where there is one (REDIS_URL); with per-process caches the sync lock still
+# keeps a second sync from running alongside the first.
+QUEUED_TASK_KEY = "badges_cms:sync-now:task"
+QUEUED_TASK_TIMEOUT = 60 * 60
+
+
+def sync_lock_is_held():
+    """Whether a sync holds the lock now, found without taking the lock: taking it even for a
+    moment could make a sync starting at that instant record itself as skipped."""
+    if connection.vendor == "postgresql":
+        # A one-key advisory lock shows in pg_locks with the key's low 32 bits in objid.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND classid::bigint = 0 AND objid::bigint = %s AND objsubid = 1 AND granted)",
+                [ADVISORY_KEY],
+            )
+            return bool(cursor.fetchone()[0])
+    return CredlySyncLock.objects.filter(name=LOCK_NAME, expires_at__gt=timezone.now()).exists()
+
+
+def queued_sync():
+    """The task result of a sync Sync now queued that has not started yet, else None."""
+    result_id = cache.get(QUEUED_TASK_KEY)
+    if not result_id:
+        return None
+    try:
+        result = run_credly_sync.get_result(result_id)
+    except (NotImplementedError, TaskResultDoesNotExist, TaskResultMismatch):
+        return None
+    return result if result.status == TaskResultStatus.READY else None
+
+
+class SyncNowView(WagtailAdminTemplateMixin, TemplateView):
+    """GET: a confirmation page (the header button is a plain link); POST: queue the sync."""
+
+    template_name = "badges_cms/admin/sync_now.html"
+    page_title = gettext_lazy("Sync now")
+    header_icon = "rotate"
+    index_url_name = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_run_sync(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.index_url_name), "label": _("Sync log")},
+            {"url": "", "label": _("Sync now")},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            health=sync_health(),
+            running=sync_lock_is_held(),
+            next_url=get_valid_next_url_from_request(self.request),
+        )
+        return context
+
+    def post(self, request):
+        back = get_valid_next_url_from_request(request) or reverse(self.index_url_name)
+        try:
+            credly_config()
+        except CredlyConfigError as exc:
+            messages.error(request, _("Credly is not configured: %(problem)s") % {"problem": exc})
+            return redirect(back)
+        running = sync_health().running
+        if sync_lock_is_held():
+            if running is not None:
+                started = _("It started %(when)s.") % {"when": format_time(running.started_at)}
+            else:
+                started = ""
+            messages.warning(
+                request,
+                " ".join(
+                    [_("A sync is already running; no second one was started."), started]
+                ).strip(),
+            )
+            return redirect(back)
+        if queued_sync() is not None:
+            messages.warning(
+                request,
+                _(
+                    "A sync is already queued and waiting for the task worker; no second one "
+                    "was queued."
+                ),
+            )
+            return redirect(back)
+
+        result = run_credly_sync.enqueue()
+        if not result.is_finished:
+            cache.set(QUEUED_TASK_KEY, result.id, QUEUED_TASK_TIMEOUT)
+            messages.success(
+                request,
+                _(
+                    "Sync queued. It runs in the background in a minute or two; its result "
+                    "appears in the sync log."
+                ),
+            )
+        elif result.status == TaskResultStatus.SUCCESSFUL:
+            # A backend that runs tasks at once (development, tests) has the outcome already.
+            outcome = result.return_value
+            say = {
+                CredlySyncRun.Status.SUCCEEDED: messages.success,
+                CredlySyncRun.Status.SKIPPED: messages.warning,
+            }.get(outcome["status"], messages.error)
+            say(request, outcome["summary"])
+        else:
+            messages.error(request, _("The sync could not run; the task worker's log says why."))
+        return redirect(back)
+
+
+class SyncRunIndexView(IndexView):
+    page_title = gettext_lazy("Sync log")
+    sync_now_url_name = None
+
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if can_run_sync(self.request.user):
+            query = urlencode({"next": self.request.path})
+            url = f"{reverse(self.sync_now_url_name)}?{query}"
+            buttons = [*buttons, HeaderButton(_("Sync now"), url=url, icon_name="rotate")]
+        return buttons
+
+
+def run_duration(run):
+    if run.duration is None:
+        return ""
+    return _("%(seconds).1f s") % {"seconds": run.duration.total_seconds()}
+
+
+def short_message(run):
+    return Truncator(run.message).chars(120)
+
+
+class SyncRunViewSet(ModelViewSet):
+    model = CredlySyncRun
+    name = "credly_sync_log"
+    url_prefix = "credly/sync-log"
+    url_namespace = "badges_cms_sync_log"
+    icon = "history"
+    menu_label = gettext_lazy("Sync log")
+    add_to_reference_index = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    index_view_class = SyncRunIndexView
+    list_filter = ["status", "trigger"]
+    ordering = ["-started_at", "-id"]
+    list_per_page = 50
+    list_display = [
+        "started_at",
+        StatusTagColumn(
+            "status",
+            label=gettext_lazy("Result"),
+            accessor="get_status_display",
+            primary=lambda run: run.status == CredlySyncRun.Status.SUCCEEDED,
+            sort_key="status",
+            width="10%",
+        ),
+        Column(
+            "trigger",
+            label=gettext_lazy("Started by"),
+            accessor="get_trigger_display",
+            width="9%",
+        ),
+        Column("duration", label=gettext_lazy("Took"), accessor=run_duration, width="7%"),
+        FigureColumn("templates_seen", label=gettext_lazy("Templates"), width="8%"),
+        FigureColumn("templates_created", label=gettext_lazy("New"), width="5%"),
+        FigureColumn("templates_updated", label=gettext_lazy("Changed"), width="7%"),
+        FigureColumn("templates_missing", label=gettext_lazy("Gone"), width="5%"),
+        FigureColumn("requests_made", label=gettext_lazy("Requests"), width="7%"),
+        Column("message", label=gettext_lazy("Message"), accessor=short_message, width="20%"),
+    ]
+    inspect_view_fields = [
+        "status",
+        "trigger",
+        "dry_run",
+        "started_at",
+        "finished_at",
+        "requests_made",
+        "templates_seen",
+        "templates_created",
+        "templates_updated",
+        "templates_missing",
+        "pages_created",
+        "message",
+    ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        # Read-only: no view may link to adding, editing or deleting a run.
+        return super().get_common_view_kwargs(
+            add_url_name=None,
+            edit_url_name=None,
+            delete_url_name=None,
+            history_url_name=None,
+            usage_url_name=None,
+            **kwargs,
+        )
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            sync_now_url_name=self.get_url_name("sync_now"), **kwargs
+        )
+
+    @property
+    def sync_now_view(self):
+        return SyncNowView.as_view(index_url_name=self.get_url_name("index"))
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("sync-now/", self.sync_now_view, name="sync_now"),
+        ]
+
+    def get_permissions_to_register(self):
+        # The view permission and "Sync now" (run_credly_sync); adding or editing runs is not
+        # something anyone may do.
+        permissions = super().get_permissions_to_register()
+        return permissions.filter(codename__in=["view_credlysyncrun", "run_credly_sync"])

@@ -1,0 +1,375 @@
+"""A whole-page cache for anonymous visitors, shared by every process through Django's cache.
+
+An anonymous GET of a page Wagtail serves is answered from the cache when a copy is there;
+otherwise the page is rendered and, if nothing in the response is personal, stored whole (with
+every header the middleware added). Each copy carries the site's content version
+(badges_cms.cache), which is bumped after every publish, unpublish, move or deletion of a page,
+every change to an issuer, step guide, image or site, and every sync that changed figures: a
+copy of an older version is never served, on any process that shares the cache. One cache
+round trip reads the version and the copy together.
+
+Never cached: requests with a session, messages or HTTP authentication (logged-in editors see
+their userbar and drafts), Wagtail previews (a made-up request passed through the middleware),
+anything but GET, search results (``?q=``: the search index is refreshed by a background task
+after a publish, so a copy made in between would miss the new page), static and media files,
+and responses that are not a plain 200, set a cookie, used the CSRF token (the feedback form),
+vary on anything but Accept (part of the key) and Cookie, or are marked private or no-store.
+
+Two parts: ``PageCacheMiddleware``, first in MIDDLEWARE, decides, stores and answers; and
+``CachedPagesWSGI``, an optional wrapper of the WSGI application that answers from the cache
+before Django builds a request at all, several times faster on a hit (alasite/wsgi.py uses it).
+Responses say what happened in ``X-Page-Cache``: ``hit``, ``miss`` (rendered and stored),
+``skip`` (rendered, not storable) or ``bypass`` (not a request the cache answers).
+
+Settings: ``BADGES_CMS_PAGE_CACHE`` (on/off, read on every request) and
+``BADGES_CMS_PAGE_CACHE_TIMEOUT`` (seconds: a bump retires copies at once; the timeout frees the
+memory). Turn it on only where every process shares the cache (Redis): with a cache per process,
+a publish would retire the copies of one process only.
+"""
+
+import functools
+import hashlib
+import logging
+import os
+import threading
+from http import HTTPStatus
+from urllib.parse import parse_qs
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.dispatch import receiver
+from django.http import HttpResponse, parse_cookie
+from django.utils.cache import cc_delim_re, get_max_age
+
+from .cache import CONTENT_VERSION_KEY, bump_content_version, content_version
+
+logger = logging.getLogger("badges_cms")
+
+HEADER = "X-Page-Cache"
+KEY_PREFIX = "badges_cms:page:"
+DEFAULT_TIMEOUT = 600
+# Query parameters whose results are never cached (see above), and the longest query string
+# cached: anything longer is someone filling the cache, not a visitor.
+UNCACHED_PARAMS = ("q",)
+MAX_QUERY_STRING = 256
+MAX_BODY = 2 * 1024 * 1024
+# A response may vary on these and still be cached: Accept is part of the key, and cookies
+# are left out (a request with a personal cookie is never answered from the cache).
+VARY_ALLOWED = {"accept", "cookie"}
+# Set by CachedPagesWSGI on a request it looked up and did not answer: the version it read.
+LOOKED_UP = "badges_cms.page_cache.version"
+
+
+class Config:
+    """The settings read on every request, read once (again after a setting changes): Django's
+    settings object costs a little on each access, and a hit is made of little else."""
+
+    def __init__(self):
+        from django.contrib.messages.storage.cookie import CookieStorage
+
+        self.enabled = getattr(settings, "BADGES_CMS_PAGE_CACHE", True)
+        self.file_prefixes = tuple(url for url in (settings.STATIC_URL, settings.MEDIA_URL) if url)
+        self.personal_cookies = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
+        self.proxy_ssl_header = settings.SECURE_PROXY_SSL_HEADER
+        self.forwarded_host = settings.USE_X_FORWARDED_HOST
+
+
+@functools.cache
+def config():
+    return Config()
+
+
+def enabled():
+    return config().enabled
+
+
+# Requests, as WSGI describes them: the middleware and the WSGI wrapper must agree exactly.
+
+
+def answerable(environ):
+    if environ.get("REQUEST_METHOD") != "GET" or "HTTP_AUTHORIZATION" in environ:
+        return False
+    current = config()
+    if environ.get("PATH_INFO", "").startswith(current.file_prefixes):
+        return False
+    if "HTTP_COOKIE" in environ:
+        cookies = parse_cookie(environ["HTTP_COOKIE"])
+        if any(name in cookies for name in current.personal_cookies):
+            return False
+    query = environ.get("QUERY_STRING", "")
+    if len(query) > MAX_QUERY_STRING:
+        return False
+    if any(f"{name}=" in query for name in UNCACHED_PARAMS):
+        params = parse_qs(query)
+        return not any(any(params.get(name, [])) for name in UNCACHED_PARAMS)
+    return True
+
+
+def scheme_of(environ):
+    """As django.http.HttpRequest.scheme reads it, honouring SECURE_PROXY_SSL_HEADER."""
+    if config().proxy_ssl_header:
+        header, secure_value = config().proxy_ssl_header
+        value = environ.get(header)
+        if value is not None:
+            return "https" if value.split(",", 1)[0].strip() == secure_value else "http"
+    return environ.get("wsgi.url_scheme", "http")
+
+
+def host_of(environ):
+    """The host as the request gave it (Django validates it before anything is stored)."""
+    if config().forwarded_host and "HTTP_X_FORWARDED_HOST" in environ:
+        return environ["HTTP_X_FORWARDED_HOST"]
+    if "HTTP_HOST" in environ:
+        return environ["HTTP_HOST"]
+    return f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
+
+
+def cache_key(environ):
+    parts = [
+        scheme_of(environ),
+        host_of(environ),
+        environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+        environ.get("HTTP_ACCEPT", ""),
+    ]
+    return KEY_PREFIX + hashlib.sha256("\n".join(parts).encode("utf-8", "replace")).hexdigest()
+
+
+# The cache. It may be down: the site then serves every page freshly rendered.
+
+
+class RedisReader:
+    """Reads for a hit, with Django's Redis backend: one MGET on a connection this thread keeps.
+    A hit is little more than that round trip, and Django's cache API (a new client object on
+    each call, a connection taken from the pool and given back) costs as much again. Keys and
+    values are the backend's own, so what Django's cache writes, this reads."""
+
+    def __init__(self, backend):
+        from redis import exceptions
+
+        # Redis restarted, or dropped an idle connection: worth one more try on a new one.
+        self.retry_on = (exceptions.ConnectionError, exceptions.TimeoutError, OSError)
+        client = backend._cache.get_client(None, write=False)
+        self.pool = client.connection_pool
+        self.make_key = backend.make_key
+        self.loads = backend._cache._serializer.loads
+        self.local = threading.local()
+
+    def connection(self, fresh=False):
+        connection = getattr(self.local, "connection", None)
+        if fresh or connection is None or connection.pid != os.getpid():
+            if connection is not None:
+                connection.disconnect()
+            connection = self.local.connection = self.pool.connection_class(
+                **self.pool.connection_kwargs
+            )
+        return connection
+
+    def read_many(self, keys):
+        keys = [self.make_key(key) for key in keys]
+        try:
+            connection = self.connection()
+            connection.send_command("MGET", *keys)
+            values = connection.read_response()
+        except self.retry_on:
+            connection = self.connection(fresh=True)
+            connection.send_command("MGET", *keys)
+            values = connection.read_response()
+        return [None if value is None else self.loads(value) for value in values]
+
+
+@functools.cache
+def redis_reader():
+    """A RedisReader with Django's Redis backend; None with any other backend."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    try:
+        return RedisReader(backend)
+    except AttributeError:  # Django's private API changed: use the public one
+        return None
+
+
+@receiver(setting_changed)
+def forget_settings(**kwargs):
+    config.cache_clear()
+    redis_reader.cache_clear()
+
+
+def read_many(keys):
+    reader = redis_reader()
+    if reader is None:
+        found = cache.get_many(keys)
+        return [found.get(key) for key in keys]
+    return reader.read_many(keys)
+
+
+def lookup(key):
+    """(current content version, stored page or None), in one round trip to the cache."""
+    try:
+        version, entry = read_many([CONTENT_VERSION_KEY, key])
+    except Exception:  # any backend's connection error
+        logger.warning("Page cache unavailable", exc_info=True)
+        return None, None
+    if version is None or entry is None or entry[0] != version:
+        return version, None
+    return version, entry
+
+
+def store(key, version, response):
+    headers = [(name, value) for name, value in response.items() if name != HEADER]
+    entry = (version, response.status_code, headers, response.content)
+    timeout = getattr(settings, "BADGES_CMS_PAGE_CACHE_TIMEOUT", DEFAULT_TIMEOUT)
+    try:
+        cache.set(key, entry, timeout)
+    except Exception:
+        logger.warning("Page cache unavailable", exc_info=True)
+        return False
+    return True
+
+
+def current_version():
+    try:
+        return content_version()
+    except Exception:
+        logger.warning("Page cache unavailable", exc_info=True)
+        return None
+
+
+class PageCacheMiddleware:
+    """First in MIDDLEWARE, so that what it stores is the whole response, with the headers of
+    every middleware below it (security headers, Content Security Policy, X-Frame-Options),
+    and a hit returns before any of them runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not enabled() or getattr(request, "is_dummy", False) or not answerable(request.META):
+            response = self.get_response(request)
+            response[HEADER] = "bypass"
+            return response
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return self.get_response(request)  # Django answers 400 further down
+        key = cache_key(request.META)
+        if LOOKED_UP in request.META:
+            version = request.META[LOOKED_UP]
+        else:
+            version, entry = lookup(key)
+            if entry is not None:
+                return self.rebuild(entry)
+        if version is None:
+            version = current_version()
+        request.badges_cms_page_cache = "candidate"
+        response = self.get_response(request)
+        stored = version is not None and self.storable(request, response)
+        stored = stored and store(key, version, response)
+        response[HEADER] = "miss" if stored else "skip"
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from wagtail.views import serve
+
+        if getattr(request, "badges_cms_page_cache", None) == "candidate" and view_func is serve:
+            request.badges_cms_page_cache = "page"
+
+    def storable(self, request, response):
+        if getattr(request, "badges_cms_page_cache", None) != "page":
+            return False  # not a page Wagtail served
+        if getattr(request, "is_preview", False):
+            return False
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        if "CSRF_COOKIE_NEEDS_UPDATE" in request.META:
+            return False  # the page holds a CSRF token, so it is one visitor's page
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return False
+        cache_control = response.get("Cache-Control", "").lower()
+        if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+            return False
+        if get_max_age(response) == 0:
+            return False
+        vary = {h.strip().lower() for h in cc_delim_re.split(response.get("Vary", "")) if h}
+        if not vary <= VARY_ALLOWED:
+            return False
+        return len(response.content) <= MAX_BODY
+
+    @staticmethod
+    def rebuild(entry):
+        _, status, headers, content = entry
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+        response[HEADER] = "hit"
+        return response
+
+
+class CachedPagesWSGI:
+    """Wraps the site's WSGI application: a request the cache holds a current copy for is
+    answered straight from it, before Django builds a request object or runs any middleware;
+    anything else goes on to Django, where PageCacheMiddleware takes it from there (without
+    a second look in the cache)."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if enabled() and answerable(environ):
+            version, entry = lookup(cache_key(environ))
+            if entry is not None:
+                _, status, headers, content = entry
+                start_response(f"{status} {HTTPStatus(status).phrase}", [*headers, (HEADER, "hit")])
+                return [content]
+            environ[LOOKED_UP] = version
+        return self.application(environ, start_response)
+
+
+# Invalidation
+
+
+def invalidate(**kwargs):
+    """Retire every cached page once the current transaction commits (at once outside one):
+    bumped earlier, a request in between could store the old content under the new version."""
+    transaction.on_commit(bump_content_version_quietly)
+
+
+def bump_content_version_quietly():
+    try:
+        bump_content_version()
+    except Exception:
+        logger.exception("Could not retire cached pages: the page cache is unavailable")
+
+
+def invalidate_unless_raw(sender, raw=False, **kwargs):
+    if not raw:  # loaddata
+        invalidate()
+
+
+def register_signal_handlers():
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.images import get_image_model
+    from wagtail.models import Page, Site
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    from .models import BadgeIssuer, StepGuide
+
+    uid = "badges_cms.page_cache"
+    page_published.connect(invalidate, dispatch_uid=f"{uid}.published")
+    page_unpublished.connect(invalidate, dispatch_uid=f"{uid}.unpublished")
+    post_page_move.connect(invalidate, dispatch_uid=f"{uid}.moved")
+    # Deleting a page deletes its subtree: Page and every specific model send post_delete.
+    post_delete.connect(invalidate, sender=Page, dispatch_uid=f"{uid}.deleted")
+    # Content pages show besides their own: issuers, step guides, images, the site's root.
+    for model in (BadgeIssuer, StepGuide, get_image_model(), Site):
+        name = f"{uid}.{model._meta.label_lower}"
+        post_save.connect(invalidate_unless_raw, sender=model, dispatch_uid=f"{name}.saved")
+        post_delete.connect(invalidate, sender=model, dispatch_uid=f"{name}.deleted")

@@ -1,0 +1,189 @@
+"""Pages served over HTTP, against two baselines measured in the same run, and the number of
+database queries a page costs as the catalogue grows.
+
+Baselines, served by gunicorn with exactly the site's settings (2 sync workers, loopback):
+(a) a static copy of the same badge index HTML, served by the site itself through WhiteNoise;
+(b) a minimal WSGI "hello" app (benchmarks/hello_wsgi.py).
+Measured: the badge index (24 cards) and a badge page, with a cold page cache (the cache off:
+every request renders the page) and a warm one (Redis, filled before the run). wrk drives each
+for a few seconds after a short warm-up; every figure is a ratio to (a) and to (b).
+
+Goals on this machine, warm cache: the index and the badge page at least half the throughput
+of (b); cold: at least a tenth. Each is reported as met or not.
+"""
+
+import os
+import time
+from pathlib import Path
+
+import requests
+from django.conf import settings
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from . import content, harness
+
+SIZES = (10, 100, 1000)
+SECONDS = 4
+ROUNDS = 3
+WARM_UP = 2
+CONNECTIONS = 8
+STATIC_COPY = "bench/badge-index.html"
+STATIC = "(a) static copy of the index (WhiteNoise)"
+HELLO = "(b) minimal WSGI app"
+
+
+def count_queries(url):
+    """Queries of one request, once another has filled per-process caches (site root paths,
+    renditions), and the median time of five renders in this process."""
+    client = Client()
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    if response.status_code != 200:
+        raise harness.HarnessError(f"{url} answered {response.status_code}")
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        client.get(url)
+        times.append(time.perf_counter() - started)
+    return len(queries), sorted(times)[2]
+
+
+def query_counts():
+    content.load_demo()
+    rows = []
+    for size in SIZES:
+        content.grow_to(size)
+        index, badge = content.index_page().url, content.first_badge_url()
+        rows.append((size, *count_queries(index), *count_queries(badge)))
+    return rows
+
+
+def measure_rounds(targets):
+    """wrk on each target in turn, ROUNDS times over, so that whatever else the machine is
+    doing weighs on every target alike; each target's figures are from its median round."""
+    for url in targets.values():
+        harness.wrk(url, WARM_UP, connections=CONNECTIONS)
+    rounds = {name: [] for name in targets}
+    for _ in range(ROUNDS):
+        for name, url in targets.items():
+            rounds[name].append(harness.wrk(url, SECONDS, connections=CONNECTIONS))
+    return {
+        name: sorted(runs, key=lambda r: r.rps)[len(runs) // 2] for name, runs in rounds.items()
+    }
+
+
+def http_figures(workdir):
+    harness.ensure_wrk()
+    redis_url = ""
+    try:
+        harness.ensure_redis()
+        redis_url = f"redis://{harness.REDIS_HOST}:{harness.REDIS_PORT}/12"
+    except harness.HarnessError as error:
+        print(f"No Redis ({error}); the warm cache is each worker's own memory.")
+    env = harness.production_env(
+        workdir, os.environ["DATABASE_URL"], redis_url=redis_url, MEDIA_ROOT=settings.MEDIA_ROOT
+    )
+    harness.manage(env, "collectstatic", "--noinput", "-v0")
+    index_url, badge_url = content.index_page().url, content.first_badge_url()
+    connections.close_all()  # the servers have the database to themselves
+
+    cold = harness.Gunicorn({**env, "PAGE_CACHE": "false"}, ready_path=index_url)
+    warm = harness.Gunicorn(env, ready_path=index_url)
+    hello = harness.Gunicorn(env, app="benchmarks.hello_wsgi:application")
+    try:
+        cold.start()
+        html = requests.get(cold.url + index_url, timeout=30)
+        copy = Path(env["STATIC_ROOT"]) / STATIC_COPY
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(html.content)
+        # Started after the copy was written: WhiteNoise indexes static files at start-up.
+        warm.start()
+        hello.start()
+        for url in (index_url, badge_url):
+            requests.get(warm.url + url, timeout=30)
+            state = requests.get(warm.url + url, timeout=30).headers.get("X-Page-Cache")
+            if state != "hit":
+                raise harness.HarnessError(f"{url} is not served from the cache ({state})")
+        results = measure_rounds(
+            {
+                STATIC: f"{warm.url}/static/{STATIC_COPY}",
+                HELLO: hello.url + "/",
+                "index, warm cache": warm.url + index_url,
+                "badge page, warm cache": warm.url + badge_url,
+                "index, cold cache": cold.url + index_url,
+                "badge page, cold cache": cold.url + badge_url,
+            }
+        )
+    finally:
+        for server in (cold, warm, hello):
+            server.stop()
+    if redis_url:
+        harness.delete_redis_keys(redis_url, env["CACHE_KEY_PREFIX"])
+    cards = html.text.count('class="badge-card"')
+    return results, cards, len(html.content), index_url, badge_url, bool(redis_url)
+
+
+def run(workdir):
+    workdir = Path(workdir)
+    counts = query_counts()
+    results, cards, html_bytes, index_url, badge_url, redis = http_figures(workdir)
+    static, hello = results[STATIC], results[HELLO]
+    order = [
+        STATIC,
+        HELLO,
+        "index, warm cache",
+        "badge page, warm cache",
+        "index, cold cache",
+        "badge page, cold cache",
+    ]
+    lines = [
+        f"## Pages over HTTP: {cards} cards on the index, {SIZES[-1]:,} badges in the catalogue",
+        "",
+        f"gunicorn, 2 sync workers, production settings, on 127.0.0.1; wrk (2 threads, "
+        f"{CONNECTIONS} connections) on each target for {SECONDS} s, {ROUNDS} rounds taken in "
+        f"turn after {WARM_UP} s of warm-up each; the figures are each target's median round. "
+        f"Index `{index_url}` "
+        f"({html_bytes / 1024:.0f} KiB of HTML), badge page `{badge_url}`. Warm cache: the "
+        f"whole-page cache in {'Redis' if redis else 'each worker’s memory (no Redis)'}, filled "
+        "first; cold: the page cache off, so every request renders the page.",
+        "",
+        "| target | requests/s | p50 | p99 | vs (a) static | vs (b) hello | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in order:
+        result = results[name]
+        lines.append(
+            f"| {name} | {result.rps:,.0f} | {result.p50_ms:.1f} ms | {result.p99_ms:.1f} ms | "
+            f"{result.rps / static.rps:.3f}× | {result.rps / hello.rps:.3f}× | {result.errors} |"
+        )
+    goals = [
+        ("index, warm cache", 0.5),
+        ("badge page, warm cache", 0.5),
+        ("index, cold cache", 0.1),
+        ("badge page, cold cache", 0.1),
+    ]
+    lines += ["", "Goals (throughput against (b), the minimal WSGI app):", ""]
+    for name, goal in goals:
+        ratio = results[name].rps / hello.rps
+        verdict = "**met**" if ratio >= goal else "**not met**"
+        lines.append(f"- {name}: at least {goal:g}× (b) — {ratio:.3f}×, {verdict}")
+    lines += [
+        "",
+        "## Database queries and render time per page",
+        "",
+        "Queries of one request after another has filled per-process caches, and the median "
+        "of five renders in one process (Django's test client, no page cache, no HTTP).",
+        "",
+        "| badges | index: queries | index: render | badge page: queries | badge page: render |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {size:,} | {index_queries} | {index_time * 1000:.0f} ms | {badge_queries} | "
+        f"{badge_time * 1000:.0f} ms |"
+        for size, index_queries, index_time, badge_queries, badge_time in counts
+    ]
+    lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+import pytest
+from django.core.cache import cache
+
+from badges_cms.feedback.models import BadgeFeedbackFormField, BadgeFeedbackPage
+
+CLIENT_IP = "203.0.113.7"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counts live in the cache; every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def feedback_page(site_tree):
+    """A published feedback page below the home page, with three questions."""
+    page = BadgeFeedbackPage(
+        title="Badge feedback",
+        slug="feedback",
+        consent_text="I agree that you may keep my answers.",
+        form_fields=[
+            BadgeFeedbackFormField(
+                label="Where have you shared the badge?",
+                field_type="checkboxes",
+                choices="LinkedIn\nMy CV\nNowhere yet",
+                required=True,
+            ),
+            BadgeFeedbackFormField(label="How did you use it?", field_type="multiline"),
+            BadgeFeedbackFormField(
+                label="What would improve the programme?", field_type="multiline", required=False
+            ),
+        ],
+    )
+    site_tree["home"].add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+@pytest.fixture
+def answers():
+    """A complete, valid set of answers to the feedback_page fixture's form, minus the badge."""
+
+    def make(**overrides):
+        data = {
+            "where_have_you_shared_the_badge": ["LinkedIn", "My CV"],
+            "how_did_you_use_it": "I showed it at my annual review.",
+            "what_would_improve_the_programme": "More badges for cataloguing.",
+            "email": "",
+            "consent": "on",
+            "website": "",
+        }
+        data.update(overrides)
+        return {key: value for key, value in data.items() if value is not None}
+
+    return make
+
+
+@pytest.fixture
+def post(client, feedback_page):
+    """POSTs answers to the feedback page from CLIENT_IP (or the given REMOTE_ADDR)."""
+
+    def send(data, **extra):
+        extra.setdefault("REMOTE_ADDR", CLIENT_IP)
+        return client.post(feedback_page.url, data, **extra)
+
+    return send
