@@ -16,8 +16,9 @@ and responses that are not a plain 200, set a cookie, used the CSRF token (the f
 vary on anything but Accept (part of the key) and Cookie, or are marked private or no-store.
 
 Two parts: ``PageCacheMiddleware``, first in MIDDLEWARE, decides, stores and answers; and
-``CachedPagesWSGI``, an optional wrapper of the WSGI application that answers from the cache
-before Django builds a request at all, several times faster on a hit (alasite/wsgi.py uses it).
+``CachedPagesWSGI``, an optional wrapper of the WSGI application that answers a hit before
+Django builds a request or runs any middleware, which is most of a hit's cost otherwise
+(alasite/wsgi.py uses it; benchmarks/RESULTS.md has the figures).
 Responses say what happened in ``X-Page-Cache``: ``hit``, ``miss`` (rendered and stored),
 ``skip`` (rendered, not storable) or ``bypass`` (not a request the cache answers).
 

@@ -126,8 +126,8 @@ def http_figures(workdir):
     finally:
         for server in (cold, warm, hello):
             server.stop()
-    if redis_url:
-        harness.delete_redis_keys(redis_url, env["CACHE_KEY_PREFIX"])
+        if redis_url:
+            harness.delete_redis_keys(redis_url, env["CACHE_KEY_PREFIX"])
     cards = html.text.count('class="badge-card"')
     return results, cards, len(html.content), index_url, badge_url, bool(redis_url)
 
