@@ -1,6 +1,7 @@
 """Invalidating cached copies of badge pages after their content or figures change."""
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,16 +12,23 @@ logger = logging.getLogger("badges_cms")
 CONTENT_VERSION_KEY = "badges_cms:content-version"
 
 
+def _fresh_version():
+    # Started from the clock, not 1: if the cache loses the key, the new version is still
+    # above every version pages were stored under, so no old copy is served again.
+    return time.time_ns() // 1000
+
+
 def content_version():
-    return cache.get_or_set(CONTENT_VERSION_KEY, 1, timeout=None)
+    return cache.get_or_set(CONTENT_VERSION_KEY, _fresh_version, timeout=None)
 
 
 def bump_content_version():
     try:
         return cache.incr(CONTENT_VERSION_KEY)
-    except ValueError:  # not set yet (or evicted)
-        cache.set(CONTENT_VERSION_KEY, 2, timeout=None)
-        return 2
+    except ValueError:  # not set yet, or evicted
+        version = _fresh_version()
+        cache.set(CONTENT_VERSION_KEY, version, timeout=None)
+        return version
 
 
 def purge_badge_pages(pages):

@@ -32,7 +32,7 @@ from ..credly.images import attach_template_images
 from ..credly.sync import TemplateData
 from ..models import BadgeIndexPage, BadgePage, CredlyBadgeTemplate
 from .columns import FigureColumn, TemplatePageColumn
-from .permissions import VIEW_TEMPLATES
+from .permissions import VIEW_TEMPLATES, ReadOnlyViewSetMixin
 
 
 class ImportRefused(Exception):
@@ -206,7 +206,7 @@ class CredlyTemplateIndexView(IndexView):
         return context
 
 
-class CredlyTemplateViewSet(ModelViewSet):
+class CredlyTemplateViewSet(ReadOnlyViewSetMixin, ModelViewSet):
     model = CredlyBadgeTemplate
     name = "credly_templates"
     url_prefix = "credly/templates"
@@ -247,17 +247,6 @@ class CredlyTemplateViewSet(ModelViewSet):
         "synced_at",
         "last_seen_at",
     ]
-
-    def get_common_view_kwargs(self, **kwargs):
-        # Read-only: no view may link to adding, editing or deleting a template.
-        return super().get_common_view_kwargs(
-            add_url_name=None,
-            edit_url_name=None,
-            delete_url_name=None,
-            history_url_name=None,
-            usage_url_name=None,
-            **kwargs,
-        )
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(import_url_name=self.get_url_name("import"), **kwargs)

@@ -31,3 +31,17 @@ def can_view_sync_log(user):
 
 def can_view_report(user):
     return user.has_perm(VIEW_REPORT)
+
+
+class ReadOnlyViewSetMixin:
+    """For ModelViewSets over synced data: no view may link to adding, editing or deleting."""
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            add_url_name=None,
+            edit_url_name=None,
+            delete_url_name=None,
+            history_url_name=None,
+            usage_url_name=None,
+            **kwargs,
+        )

@@ -7,10 +7,8 @@ takes the lock without waiting (so a sync that starts meanwhile makes it record 
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.text import Truncator
@@ -29,33 +27,17 @@ from wagtail.admin.widgets.button import HeaderButton
 from ..alerts import format_time, sync_health
 from ..conf import credly_config
 from ..credly.client import CredlyConfigError
-from ..credly.locking import ADVISORY_KEY, LOCK_NAME
+from ..credly.locking import lock_is_held as sync_lock_is_held
 from ..credly.tasks import run_credly_sync
-from ..models import CredlySyncLock, CredlySyncRun
+from ..models import CredlySyncRun
 from .columns import FigureColumn
-from .permissions import can_run_sync
+from .permissions import ReadOnlyViewSetMixin, can_run_sync
 
 # The id of the task Sync now queued last, to tell a second press that one is waiting. In the
 # shared cache where there is one (REDIS_URL); with per-process caches the sync lock still
 # keeps a second sync from running alongside the first.
 QUEUED_TASK_KEY = "badges_cms:sync-now:task"
 QUEUED_TASK_TIMEOUT = 60 * 60
-
-
-def sync_lock_is_held():
-    """Whether a sync holds the lock now, found without taking the lock: taking it even for a
-    moment could make a sync starting at that instant record itself as skipped."""
-    if connection.vendor == "postgresql":
-        # A one-key advisory lock shows in pg_locks with the key's low 32 bits in objid.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
-                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                " AND classid::bigint = 0 AND objid::bigint = %s AND objsubid = 1 AND granted)",
-                [ADVISORY_KEY],
-            )
-            return bool(cursor.fetchone()[0])
-    return CredlySyncLock.objects.filter(name=LOCK_NAME, expires_at__gt=timezone.now()).exists()
 
 
 def queued_sync():
@@ -176,7 +158,7 @@ def short_message(run):
     return Truncator(run.message).chars(120)
 
 
-class SyncRunViewSet(ModelViewSet):
+class SyncRunViewSet(ReadOnlyViewSetMixin, ModelViewSet):
     model = CredlySyncRun
     name = "credly_sync_log"
     url_prefix = "credly/sync-log"
@@ -228,17 +210,6 @@ class SyncRunViewSet(ModelViewSet):
         "pages_created",
         "message",
     ]
-
-    def get_common_view_kwargs(self, **kwargs):
-        # Read-only: no view may link to adding, editing or deleting a run.
-        return super().get_common_view_kwargs(
-            add_url_name=None,
-            edit_url_name=None,
-            delete_url_name=None,
-            history_url_name=None,
-            usage_url_name=None,
-            **kwargs,
-        )
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(

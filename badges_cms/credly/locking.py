@@ -82,3 +82,25 @@ def _row_release(token):
     from ..models import CredlySyncLock
 
     CredlySyncLock.objects.filter(name=LOCK_NAME, holder=token).delete()
+
+
+def _lock_model():
+    from ..models import CredlySyncLock
+
+    return CredlySyncLock
+
+
+def lock_is_held():
+    """Whether a sync holds the lock now, found without taking the lock: taking it even for a
+    moment could make a sync starting at that instant record itself as skipped."""
+    if connection.vendor == "postgresql":
+        # A one-key advisory lock shows in pg_locks with the key's low 32 bits in objid.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND classid::bigint = 0 AND objid::bigint = %s AND objsubid = 1 AND granted)",
+                [ADVISORY_KEY],
+            )
+            return bool(cursor.fetchone()[0])
+    return _lock_model().objects.filter(name=LOCK_NAME, expires_at__gt=timezone.now()).exists()
