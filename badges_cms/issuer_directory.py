@@ -27,11 +27,13 @@ class IssuerDirectory:
 
     @cached_property
     def public_ids(self):
-        direct = set(self.visible_badges.exclude(issuer=None).values_list("issuer_id", flat=True))
+        # Distinct in the database: a handful of issuers, however many badges.
+        badges = self.visible_badges.order_by()
+        direct = set(badges.exclude(issuer=None).values_list("issuer_id", flat=True).distinct())
         direct |= set(
-            self.visible_badges.exclude(partner_issuers=None).values_list(
-                "partner_issuers", flat=True
-            )
+            badges.exclude(partner_issuers=None)
+            .values_list("partner_issuers", flat=True)
+            .distinct()
         )
         public = set()
         for issuer_id in direct:

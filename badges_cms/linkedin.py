@@ -155,8 +155,12 @@ class AddToLinkedInForm(forms.Form):
         return f"{LINKEDIN_ADD_TO_PROFILE}?{query(**params)}"
 
 
+def submitted(request):
+    """True when the visitor has filled in the helper's form (it is sent with GET)."""
+    return any(key.startswith(FIELD_PREFIX + "-") for key in request.GET)
+
+
 def form_for_request(request, badge):
     """The helper's form, bound when the visitor has submitted it (GET, so the answer can be
     bookmarked and the page stays cacheable for everyone else)."""
-    submitted = any(key.startswith(FIELD_PREFIX + "-") for key in request.GET)
-    return AddToLinkedInForm(request.GET if submitted else None, badge=badge)
+    return AddToLinkedInForm(request.GET if submitted(request) else None, badge=badge)

@@ -122,15 +122,25 @@ class BadgeFilters:
 
 
 class BadgeListing:
-    """The badges a visitor sees on one BadgeIndexPage for one request."""
+    """The badges a visitor sees on one BadgeIndexPage for one request. Nothing is read from
+    the database or the search index until a template asks, so a page whose listing comes
+    from the fragment cache costs no listing queries."""
 
     def __init__(self, index_page, params, per_page=None):
+        self.index_page = index_page
+        self.params = params
+        self.per_page = per_page or conf.get("BADGES_CMS_PER_PAGE")
+        self.filters = BadgeFilters.from_query(params)
+
+    @cached_property
+    def visible(self):
+        """Only what anyone may see: live, not behind a view restriction, below this index."""
         from .models import BadgePage
 
-        self.index_page = index_page
-        self.filters = BadgeFilters.from_query(params)
-        # Only what anyone may see: live, not behind a view restriction, below this index.
-        self.visible = BadgePage.objects.live().public().descendant_of(index_page)
+        return BadgePage.objects.live().public().descendant_of(self.index_page)
+
+    @cached_property
+    def paginator(self):
         queryset = self.filters.apply(self.visible)
         ranked_ids = None
         if self.filters.q:
@@ -139,10 +149,18 @@ class BadgeListing:
             ranked_ids = [page.pk for page in hits]
             queryset = queryset.filter(pk__in=ranked_ids)
         queryset = self.filters.order(with_listing_data(queryset), ranked_ids)
-        self.paginator = Paginator(
-            queryset, per_page or conf.get("BADGES_CMS_PER_PAGE"), allow_empty_first_page=True
-        )
-        self.page = self.paginator.get_page(params.get("page"))
+        return Paginator(queryset, self.per_page, allow_empty_first_page=True)
+
+    @cached_property
+    def page(self):
+        return self.paginator.get_page(self.params.get("page"))
+
+    @property
+    def cache_vary(self):
+        """What the listing's rendering depends on besides the content: the cleaned filters
+        and the page number asked for (out-of-range numbers are few and harmless)."""
+        page = self.params.get("page", "")
+        return self.filters.as_query(page=page if page.isdigit() and len(page) < 6 else "")
 
     @property
     def previous_query(self):
@@ -182,10 +200,12 @@ class BadgeListing:
         return BadgeSkill.objects.filter(tagged_badges__content_object__in=self.visible).distinct()
 
     def year_choices(self):
+        # order_by() drops the page ordering, which DISTINCT would otherwise apply per page.
         years = (
             self.visible.exclude(launched=None)
+            .order_by()
             .annotate(year=ExtractYear("launched"))
             .values_list("year", flat=True)
             .distinct()
         )
-        return sorted(set(years), reverse=True)
+        return sorted(years, reverse=True)

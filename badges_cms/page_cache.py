@@ -31,8 +31,6 @@ a publish would retire the copies of one process only.
 import functools
 import hashlib
 import logging
-import os
-import threading
 from http import HTTPStatus
 from urllib.parse import parse_qs
 
@@ -45,7 +43,14 @@ from django.dispatch import receiver
 from django.http import HttpResponse, parse_cookie
 from django.utils.cache import cc_delim_re, get_max_age
 
-from .cache import CONTENT_VERSION_KEY, bump_content_version, content_version
+from . import fragment_cache, route_cache
+from .cache import (
+    CONTENT_VERSION_KEY,
+    bump_content_version,
+    content_version,
+    read_many,
+    redis_reader,
+)
 
 logger = logging.getLogger("badges_cms")
 
@@ -142,73 +147,10 @@ def cache_key(environ):
 # The cache. It may be down: the site then serves every page freshly rendered.
 
 
-class RedisReader:
-    """Reads for a hit, with Django's Redis backend: one MGET on a connection this thread keeps.
-    A hit is little more than that round trip, and Django's cache API (a new client object on
-    each call, a connection taken from the pool and given back) costs as much again. Keys and
-    values are the backend's own, so what Django's cache writes, this reads."""
-
-    def __init__(self, backend):
-        from redis import exceptions
-
-        # Redis restarted, or dropped an idle connection: worth one more try on a new one.
-        self.retry_on = (exceptions.ConnectionError, exceptions.TimeoutError, OSError)
-        client = backend._cache.get_client(None, write=False)
-        self.pool = client.connection_pool
-        self.make_key = backend.make_key
-        self.loads = backend._cache._serializer.loads
-        self.local = threading.local()
-
-    def connection(self, fresh=False):
-        connection = getattr(self.local, "connection", None)
-        if fresh or connection is None or connection.pid != os.getpid():
-            if connection is not None:
-                connection.disconnect()
-            connection = self.local.connection = self.pool.connection_class(
-                **self.pool.connection_kwargs
-            )
-        return connection
-
-    def read_many(self, keys):
-        keys = [self.make_key(key) for key in keys]
-        try:
-            connection = self.connection()
-            connection.send_command("MGET", *keys)
-            values = connection.read_response()
-        except self.retry_on:
-            connection = self.connection(fresh=True)
-            connection.send_command("MGET", *keys)
-            values = connection.read_response()
-        return [None if value is None else self.loads(value) for value in values]
-
-
-@functools.cache
-def redis_reader():
-    """A RedisReader with Django's Redis backend; None with any other backend."""
-    from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
-
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return None
-    try:
-        return RedisReader(backend)
-    except AttributeError:  # Django's private API changed: use the public one
-        return None
-
-
 @receiver(setting_changed)
 def forget_settings(**kwargs):
     config.cache_clear()
     redis_reader.cache_clear()
-
-
-def read_many(keys):
-    reader = redis_reader()
-    if reader is None:
-        found = cache.get_many(keys)
-        return [found.get(key) for key in keys]
-    return reader.read_many(keys)
 
 
 def lookup(key):
@@ -269,6 +211,8 @@ class PageCacheMiddleware:
                 return self.rebuild(entry)
         if version is None:
             version = current_version()
+        if version is not None:
+            fragment_cache.remember_version(request, version)
         request.badges_cms_page_cache = "candidate"
         response = self.get_response(request)
         stored = version is not None and self.storable(request, response)
@@ -279,8 +223,15 @@ class PageCacheMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         from wagtail.views import serve
 
-        if getattr(request, "badges_cms_page_cache", None) == "candidate" and view_func is serve:
+        if view_func is not serve:
+            return
+        if getattr(request, "badges_cms_page_cache", None) == "candidate":
             request.badges_cms_page_cache = "page"
+        # Before the view fetches the page: its fragments belong to the version read now.
+        fragment_cache.remember_version(request)
+        # Wagtail's URL pattern passes the page path as the view's one positional argument.
+        path = view_args[0] if view_args else view_kwargs.get("path", "")
+        route_cache.route(request, path)
 
     def storable(self, request, response):
         if getattr(request, "badges_cms_page_cache", None) != "page":

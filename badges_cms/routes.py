@@ -12,12 +12,14 @@ that is not live or that a view restriction hides never reaches them.
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 
 from . import links, sharing
 from .issuer_directory import IssuerDirectory
 from .linkedin import form_for_request
+from .linkedin import submitted as linkedin_submitted
 
 MASTODON_ROUTE = "share/mastodon/"
 
@@ -42,12 +44,17 @@ class BadgeIndexRoutes(RoutablePageMixin):
             "self": self,
             "request": request,
             "issuer": issuer,
-            "parent_issuer": directory.parent_of(issuer),
-            "child_issuers": directory.children_of(issuer),
-            "issued_badges": list(directory.badges_issued_by(issuer)),
-            "partner_badges": list(directory.badges_in_partnership_with(issuer)),
+            # Lazy: read only when the template renders them (not from the fragment cache).
+            "parent_issuer": SimpleLazyObject(lambda: directory.parent_of(issuer)),
+            "child_issuers": SimpleLazyObject(lambda: directory.children_of(issuer)),
+            "issued_badges": SimpleLazyObject(lambda: list(directory.badges_issued_by(issuer))),
+            "partner_badges": SimpleLazyObject(
+                lambda: list(directory.badges_in_partnership_with(issuer))
+            ),
             "profile_url": links.issuer_json_url(self, issuer, request),
-            "meta_overrides": issuer_meta_overrides(self, issuer, request),
+            "meta_overrides": SimpleLazyObject(
+                lambda: issuer_meta_overrides(self, issuer, request)
+            ),
         }
         return TemplateResponse(request, "badges_cms/issuer_page.html", context)
 
@@ -105,10 +112,15 @@ class BadgePageRoutes(RoutablePageMixin):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        url = links.page_url(self, request)
+        # Lazy: read only when the template renders them (not from the fragment cache).
+        url = SimpleLazyObject(lambda: links.page_url(self, request))
         context["share_url"] = url
-        context["index_url"] = links.page_url(self.index_page, request)
-        context["share_links"] = sharing.share_links(self.title, url, self.summary)
-        context["mastodon_share_action"] = url + MASTODON_ROUTE
-        context["linkedin_form"] = form_for_request(request, self)
+        context["index_url"] = SimpleLazyObject(lambda: links.page_url(self.index_page, request))
+        context["share_links"] = SimpleLazyObject(
+            lambda: sharing.share_links(self.title, str(url), self.summary)
+        )
+        context["mastodon_share_action"] = SimpleLazyObject(lambda: str(url) + MASTODON_ROUTE)
+        context["linkedin_form"] = SimpleLazyObject(lambda: form_for_request(request, self))
+        # The LinkedIn helper's answer is this visitor's own: nothing of the page is cached.
+        context["uncached_fragments"] = linkedin_submitted(request)
         return context

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -38,6 +39,9 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["newest_badges"] = self.newest_badges()
-        context["badge_index"] = BadgeIndexPage.objects.live().public().child_of(self).first()
+        # Lazy: read only when the template renders them (not from the fragment cache).
+        context["newest_badges"] = SimpleLazyObject(self.newest_badges)
+        context["badge_index"] = SimpleLazyObject(
+            lambda: BadgeIndexPage.objects.live().public().child_of(self).first()
+        )
         return context

@@ -139,6 +139,11 @@ else:
 # overrides.
 BADGES_CMS_PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
 BADGES_CMS_PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "600"))
+# Rendered fragments (cards, filter choices, facts, head) for whatever the page cache does not
+# answer: editors, visitors with a session, a page's first request after a publish
+# (badges_cms/fragment_cache.py). Same rule as the page cache: on by default only with Redis.
+BADGES_CMS_FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", bool(REDIS_URL))
+BADGES_CMS_FRAGMENT_CACHE_TIMEOUT = int(os.environ.get("FRAGMENT_CACHE_TIMEOUT", "600"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -80,9 +80,14 @@ class BadgeIndexPage(BadgeIndexRoutes, Page):
         listing = BadgeListing(self, request.GET)
         context.update(
             listing=listing,
-            badges=listing.page,
+            # Read only if the template renders the listing (not from the fragment cache).
+            badges=SimpleLazyObject(lambda: listing.page),
             filters=listing.filters,
             sorts=SORTS,
+            fragment_vary=listing.cache_vary,
+            # Search results follow the search index, which a background task refreshes after
+            # a publish: never cached.
+            uncached_fragments=bool(listing.filters.q),
         )
         return context
 
@@ -270,6 +275,9 @@ class BadgePage(BadgePageRoutes, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["index_page"] = self.index_page
-        context["accept_guide"] = getattr(self.index_page, "accept_guide", None)
+        # Lazy: read only when the template renders them (not from the fragment cache).
+        context["index_page"] = SimpleLazyObject(lambda: self.index_page)
+        context["accept_guide"] = SimpleLazyObject(
+            lambda: getattr(self.index_page, "accept_guide", None)
+        )
         return context

@@ -1,0 +1,101 @@
+"""Rendered fragments of public pages, shared by every process through Django's cache.
+
+The whole-page cache (page_cache.py) answers anonymous visitors only, and only once a page is
+in it. Whatever it cannot answer (its first request after a publish, a logged-in editor, a
+visitor with a session cookie, a page that varies on a form the visitor filled in) is rendered;
+the costly parts of that render (the badge cards and filter choices of an index, a badge
+page's facts and structured data, the head of every page) come from this cache instead.
+
+``{% badgescache "name" value ... %}`` … ``{% endbadgescache %}`` (templatetags/
+badges_cms_cache.py) stores what it encloses under a key made of the name, the given values,
+the request's scheme, host and path, the page and the language, and the site's content version
+(badges_cms.cache), which every publish, unpublish, move or deletion of a page, every change to
+an issuer, step guide, image or site and every sync that changed figures bumps: a fragment of
+an older version is never read again, on any process that shares the cache.
+
+The version is read once per request, before the page is fetched from the database
+(``PageCacheMiddleware.process_view``), so a fragment can never hold content older than the
+version it is stored under. Never cached: Wagtail previews (their request never passed the
+middleware, so it has no version), templates that set ``uncached_fragments`` (search results:
+the search index is refreshed by a background task after a publish), and any render while the
+cache is unreachable (the page is rendered in full instead; nothing fails).
+
+Settings: ``BADGES_CMS_FRAGMENT_CACHE`` (on/off) and ``BADGES_CMS_FRAGMENT_CACHE_TIMEOUT``
+(seconds). As with the page cache, turn it on only where every process shares the cache.
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
+
+from .cache import content_version, known_content_version, read_many
+
+logger = logging.getLogger("badges_cms")
+
+KEY_PREFIX = "badges_cms:fragment:"
+DEFAULT_TIMEOUT = 600
+# Set on a request whose fragments may be cached: the content version read as it began.
+VERSION_ATTRIBUTE = "badges_cms_content_version"
+
+
+def enabled():
+    return getattr(settings, "BADGES_CMS_FRAGMENT_CACHE", False)
+
+
+def timeout():
+    return getattr(settings, "BADGES_CMS_FRAGMENT_CACHE_TIMEOUT", DEFAULT_TIMEOUT)
+
+
+def remember_version(request, version=None):
+    """Called before the view reads anything: the version this request's fragments belong to."""
+    if not enabled() or hasattr(request, VERSION_ATTRIBUTE):
+        return
+    if version is None:
+        try:
+            version = known_content_version() or content_version()
+        except Exception:  # any backend's connection error
+            logger.warning("Fragment cache unavailable", exc_info=True)
+            return
+    setattr(request, VERSION_ATTRIBUTE, version)
+
+
+def fragment_key(name, version, request, page, values):
+    parts = [
+        request.scheme,
+        request.get_host(),
+        request.path,
+        str(getattr(page, "pk", "")),
+        get_language() or "",
+        *(repr(value) for value in values),
+    ]
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"{KEY_PREFIX}{name}:{version}:{digest}"
+
+
+def cached_render(context, name, values, render):
+    """What ``render()`` returns, from the cache when it holds this fragment."""
+    request = context.get("request")
+    version = getattr(request, VERSION_ATTRIBUTE, None)
+    if (
+        version is None
+        or not enabled()
+        or getattr(request, "is_preview", False)
+        or context.get("uncached_fragments")
+    ):
+        return render()
+    key = fragment_key(name, version, request, context.get("page"), values)
+    try:
+        (fragment,) = read_many([key])
+    except Exception:
+        logger.warning("Fragment cache unavailable", exc_info=True)
+        return render()
+    if fragment is None:
+        fragment = render()
+        try:
+            cache.set(key, fragment, timeout())
+        except Exception:
+            logger.warning("Fragment cache unavailable", exc_info=True)
+    return fragment
