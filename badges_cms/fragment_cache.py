@@ -16,9 +16,10 @@ an older version is never read again, on any process that shares the cache.
 The version is read once per request, before the page is fetched from the database
 (``PageCacheMiddleware.process_view``), so a fragment can never hold content older than the
 version it is stored under. Never cached: Wagtail previews (their request never passed the
-middleware, so it has no version), templates that set ``uncached_fragments`` (search results:
-the search index is refreshed by a background task after a publish), and any render while the
-cache is unreachable (the page is rendered in full instead; nothing fails).
+middleware, so it has no version), templates without a ``page`` (error pages), templates that
+set ``uncached_fragments`` (search results: the search index is refreshed by a background task
+after a publish; a visitor's LinkedIn answer), and any render while the cache is unreachable
+(the page is rendered in full instead; nothing fails).
 
 Settings: ``BADGES_CMS_FRAGMENT_CACHE`` (on/off) and ``BADGES_CMS_FRAGMENT_CACHE_TIMEOUT``
 (seconds). As with the page cache, turn it on only where every process shares the cache.
@@ -79,14 +80,16 @@ def cached_render(context, name, values, render):
     """What ``render()`` returns, from the cache when it holds this fragment."""
     request = context.get("request")
     version = getattr(request, VERSION_ATTRIBUTE, None)
+    page = context.get("page")
     if (
         version is None
+        or page is None  # an error page, say: not worth a key per mistyped address
         or not enabled()
         or getattr(request, "is_preview", False)
         or context.get("uncached_fragments")
     ):
         return render()
-    key = fragment_key(name, version, request, context.get("page"), values)
+    key = fragment_key(name, version, request, page, values)
     try:
         (fragment,) = read_many([key])
     except Exception:

@@ -188,7 +188,9 @@ def current_version():
 class PageCacheMiddleware:
     """First in MIDDLEWARE, so that what it stores is the whole response, with the headers of
     every middleware below it (security headers, Content Security Policy, X-Frame-Options),
-    and a hit returns before any of them runs."""
+    and a hit returns before any of them runs. For a page it renders, it also reads the
+    content version before Wagtail's view runs, for the stored fragments and the remembered
+    route (fragment_cache.py, route_cache.py), whether or not whole pages are cached."""
 
     def __init__(self, get_response):
         self.get_response = get_response

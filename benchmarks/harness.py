@@ -63,7 +63,9 @@ def production_env(workdir, database_url, *, redis_url="", page_cache=True, **ex
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "CREDLY_", "PAGE_CACHE", "REDIS_URL", "DATABASE_URL"))
+        if not key.startswith(
+            ("DJANGO_", "CREDLY_", "PAGE_CACHE", "FRAGMENT_CACHE", "REDIS_URL", "DATABASE_URL")
+        )
     }
     env.update(
         DJANGO_SETTINGS_MODULE="alasite.settings.production",

@@ -1,12 +1,17 @@
-"""Pages served over HTTP, against two baselines measured in the same run, and the number of
+"""Pages over HTTP, against two baselines measured in the same run, and the number of
 database queries a page costs as the catalogue grows.
 
 Baselines, served by gunicorn with exactly the site's settings (2 sync workers, loopback):
 (a) a static copy of the same badge index HTML, served by the site itself through WhiteNoise;
 (b) a minimal WSGI "hello" app (benchmarks/hello_wsgi.py).
-Measured: the badge index (24 cards) and a badge page, with a cold page cache (the cache off:
-every request renders the page) and a warm one (Redis, filled before the run). wrk drives each
-for a few seconds after a short warm-up; every figure is a ratio to (a) and to (b).
+Measured: the badge index (24 cards) and a badge page in three states of the caches:
+- warm: the whole-page cache (Redis) holds the page, filled before the run;
+- cold: the page cache off, so every request renders the page, from the fragments and the
+  route stored by earlier renders (fragment_cache.py, route_cache.py): what a visitor the
+  page cache cannot answer gets, and every request after the first following a publish;
+- nothing cached: the page and fragment caches both off, every request renders everything
+  (the first request after a publish; reported, not a goal).
+wrk drives each for a few seconds after a short warm-up; every figure is a ratio to (a) and (b).
 
 Goals on this machine, warm cache: the index and the badge page at least half the throughput
 of (b); cold: at least a tenth. Each is reported as met or not.
@@ -18,8 +23,9 @@ from pathlib import Path
 
 import requests
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, connections
-from django.test import Client
+from django.test import Client, override_settings
 
 from . import content, harness
 
@@ -35,7 +41,8 @@ HELLO = "(b) minimal WSGI app"
 
 def count_queries(url):
     """Queries of one request, once another has filled per-process caches (site root paths,
-    renditions), and the median time of five renders in this process."""
+    renditions, stored fragments where on), and the median time of five renders in this
+    process."""
     client = Client()
     client.get(url)
     queries = []
@@ -58,12 +65,25 @@ def count_queries(url):
 
 
 def query_counts():
+    """Per catalogue size, for the index and a badge page: (queries, render time) rendered in
+    full, then with the fragments and the route stored."""
+    from badges_cms import route_cache
+
     content.load_demo()
     rows = []
     for size in SIZES:
         content.grow_to(size)
         index, badge = content.index_page().url, content.first_badge_url()
-        rows.append((size, *count_queries(index), *count_queries(badge)))
+        row = [size]
+        for url in (index, badge):
+            for fragments in (False, True):
+                # The generated pages are saved without a publish: nothing stored may outlive
+                # the size it was rendered at.
+                cache.clear()
+                route_cache.forget()
+                with override_settings(BADGES_CMS_FRAGMENT_CACHE=fragments):
+                    row.append(count_queries(url))
+        rows.append(row)
     return rows
 
 
@@ -96,18 +116,29 @@ def http_figures(workdir):
     index_url, badge_url = content.index_page().url, content.first_badge_url()
     connections.close_all()  # the servers have the database to themselves
 
-    cold = harness.Gunicorn({**env, "PAGE_CACHE": "false"}, ready_path=index_url)
-    warm = harness.Gunicorn(env, ready_path=index_url)
+    uncached = harness.Gunicorn(
+        {**env, "PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"}, ready_path=index_url
+    )
+    cold = harness.Gunicorn(
+        {**env, "PAGE_CACHE": "false", "FRAGMENT_CACHE": "true"}, ready_path=index_url
+    )
+    warm = harness.Gunicorn({**env, "FRAGMENT_CACHE": "true"}, ready_path=index_url)
     hello = harness.Gunicorn(env, app="benchmarks.hello_wsgi:application")
+    servers = (uncached, cold, warm, hello)
     try:
-        cold.start()
-        html = requests.get(cold.url + index_url, timeout=30)
+        uncached.start()
+        html = requests.get(uncached.url + index_url, timeout=30)
         copy = Path(env["STATIC_ROOT"]) / STATIC_COPY
         copy.parent.mkdir(parents=True, exist_ok=True)
         copy.write_bytes(html.content)
         # Started after the copy was written: WhiteNoise indexes static files at start-up.
+        cold.start()
         warm.start()
         hello.start()
+        for url in (index_url, badge_url):
+            rendered = requests.get(cold.url + url, timeout=30)
+            if rendered.content != requests.get(uncached.url + url, timeout=30).content:
+                raise harness.HarnessError(f"{url} differs when rendered from fragments")
         for url in (index_url, badge_url):
             requests.get(warm.url + url, timeout=30)
             state = requests.get(warm.url + url, timeout=30).headers.get("X-Page-Cache")
@@ -121,10 +152,12 @@ def http_figures(workdir):
                 "badge page, warm cache": warm.url + badge_url,
                 "index, cold cache": cold.url + index_url,
                 "badge page, cold cache": cold.url + badge_url,
+                "index, nothing cached": uncached.url + index_url,
+                "badge page, nothing cached": uncached.url + badge_url,
             }
         )
     finally:
-        for server in (cold, warm, hello):
+        for server in servers:
             server.stop()
         if redis_url:
             harness.delete_redis_keys(redis_url, env["CACHE_KEY_PREFIX"])
@@ -144,6 +177,8 @@ def run(workdir):
         "badge page, warm cache",
         "index, cold cache",
         "badge page, cold cache",
+        "index, nothing cached",
+        "badge page, nothing cached",
     ]
     lines = [
         f"## Pages over HTTP: {cards} cards on the index, {SIZES[-1]:,} badges in the catalogue",
@@ -154,7 +189,11 @@ def run(workdir):
         f"Index `{index_url}` "
         f"({html_bytes / 1024:.0f} KiB of HTML), badge page `{badge_url}`. Warm cache: the "
         f"whole-page cache in {'Redis' if redis else 'each worker’s memory (no Redis)'}, filled "
-        "first; cold: the page cache off, so every request renders the page.",
+        "first. Cold: the page cache off, so every request renders the page, from the "
+        "fragments and the route stored by the first render (what visitors the page cache "
+        "does not answer get). Nothing cached: page and fragment caches off, every request "
+        "renders everything (the very first request after a publish). Each cold page was "
+        "checked to be byte for byte the page rendered with nothing cached.",
         "",
         "| target | requests/s | p50 | p99 | vs (a) static | vs (b) hello | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -181,15 +220,28 @@ def run(workdir):
         "## Database queries and render time per page",
         "",
         "Queries of one request after another has filled per-process caches, and the median "
-        "of five renders in one process (Django's test client, no page cache, no HTTP).",
+        "of five renders in one process (Django's test client, test settings with an "
+        "in-memory cache, no page cache, no HTTP): rendered in full, and with the fragments "
+        "and the route stored.",
         "",
-        "| badges | index: queries | index: render | badge page: queries | badge page: render |",
+        "| badges | index: queries (full / stored) | index: render | "
+        "badge page: queries (full / stored) | badge page: render |",
         "| ---: | ---: | ---: | ---: | ---: |",
     ]
-    lines += [
-        f"| {size:,} | {index_queries} | {index_time * 1000:.0f} ms | {badge_queries} | "
-        f"{badge_time * 1000:.0f} ms |"
-        for size, index_queries, index_time, badge_queries, badge_time in counts
-    ]
+
+    def pair(figures, ms=False):
+        full, stored = figures
+        if ms:
+            return f"{full * 1000:.1f} ms / {stored * 1000:.1f} ms"
+        return f"{full} / {stored}"
+
+    for size, index_full, index_stored, badge_full, badge_stored in counts:
+        index_figures, badge_figures = (index_full, index_stored), (badge_full, badge_stored)
+        lines.append(
+            f"| {size:,} | {pair([q for q, _ in index_figures])} | "
+            f"{pair([t for _, t in index_figures], ms=True)} | "
+            f"{pair([q for q, _ in badge_figures])} | "
+            f"{pair([t for _, t in badge_figures], ms=True)} |"
+        )
     lines.append("")
     return "\n".join(lines)
