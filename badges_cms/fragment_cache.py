@@ -2,24 +2,29 @@
 
 The whole-page cache (page_cache.py) answers anonymous visitors only, and only once a page is
 in it. Whatever it cannot answer (its first request after a publish, a logged-in editor, a
-visitor with a session cookie, a page that varies on a form the visitor filled in) is rendered;
-the costly parts of that render (the badge cards and filter choices of an index, a badge
-page's facts and structured data, the head of every page) come from this cache instead.
+visitor with a session cookie) is rendered; the costly part of that render (from the title to
+the end of <main>: the head's meta tags and JSON-LD, the navigation, the index's filter
+choices and cards, a badge page's article) comes from this cache instead.
 
 ``{% badgescache "name" value ... %}`` … ``{% endbadgescache %}`` (templatetags/
-badges_cms_cache.py) stores what it encloses under a key made of the name, the given values,
-the request's scheme, host and path, the page and the language, and the site's content version
-(badges_cms.cache), which every publish, unpublish, move or deletion of a page, every change to
-an issuer, step guide, image or site and every sync that changed figures bumps: a fragment of
-an older version is never read again, on any process that shares the cache.
+badges_cms_cache.py; the site's base template holds one) stores what it encloses under a key
+made of the name, the given values, the request's scheme, host and path, the page and the
+language, and the site's content version (badges_cms.cache), which every publish, unpublish,
+move or deletion of a page, every change to an issuer, step guide, image, site or view
+restriction, and every sync that changed figures bumps: a fragment of an older version is
+never read again, on any process that shares the cache.
+
+Stored only where the view says so: ``cache_fragments`` is True in the template context of
+pages whose rendering holds nothing personal (the home page, badge indexes without a search,
+badge pages without a LinkedIn helper answer, issuer pages). Anything else renders in full:
+forms with a CSRF token (the feedback page), the Mastodon share steps, search results (the
+search index is refreshed by a background task after a publish), Wagtail previews (their
+request never passed the middleware, so it has no version), and any render while the cache is
+unreachable (nothing fails).
 
 The version is read once per request, before the page is fetched from the database
 (``PageCacheMiddleware.process_view``), so a fragment can never hold content older than the
-version it is stored under. Never cached: Wagtail previews (their request never passed the
-middleware, so it has no version), templates without a ``page`` (error pages), templates that
-set ``uncached_fragments`` (search results: the search index is refreshed by a background task
-after a publish; a visitor's LinkedIn answer), and any render while the cache is unreachable
-(the page is rendered in full instead; nothing fails).
+version it is stored under.
 
 Settings: ``BADGES_CMS_FRAGMENT_CACHE`` (on/off) and ``BADGES_CMS_FRAGMENT_CACHE_TIMEOUT``
 (seconds). As with the page cache, turn it on only where every process shares the cache.
@@ -86,7 +91,7 @@ def cached_render(context, name, values, render):
         or page is None  # an error page, say: not worth a key per mistyped address
         or not enabled()
         or getattr(request, "is_preview", False)
-        or context.get("uncached_fragments")
+        or context.get("cache_fragments") is not True
     ):
         return render()
     key = fragment_key(name, version, request, page, values)

@@ -309,9 +309,9 @@ def invalidate_unless_raw(sender, raw=False, **kwargs):
 
 
 def register_signal_handlers():
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save
     from wagtail.images import get_image_model
-    from wagtail.models import Page, Site
+    from wagtail.models import Page, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from .models import BadgeIssuer, StepGuide
@@ -322,8 +322,14 @@ def register_signal_handlers():
     post_page_move.connect(invalidate, dispatch_uid=f"{uid}.moved")
     # Deleting a page deletes its subtree: Page and every specific model send post_delete.
     post_delete.connect(invalidate, sender=Page, dispatch_uid=f"{uid}.deleted")
-    # Content pages show besides their own: issuers, step guides, images, the site's root.
-    for model in (BadgeIssuer, StepGuide, get_image_model(), Site):
+    # Content pages show besides their own: issuers, step guides, images, the site's root;
+    # and the view restrictions remembered with each route (route_cache.py).
+    for model in (BadgeIssuer, StepGuide, get_image_model(), Site, PageViewRestriction):
         name = f"{uid}.{model._meta.label_lower}"
         post_save.connect(invalidate_unless_raw, sender=model, dispatch_uid=f"{name}.saved")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"{name}.deleted")
+    m2m_changed.connect(
+        invalidate,
+        sender=PageViewRestriction.groups.through,
+        dispatch_uid=f"{uid}.restriction_groups",
+    )

@@ -55,6 +55,7 @@ class BadgeIndexRoutes(RoutablePageMixin):
             "meta_overrides": SimpleLazyObject(
                 lambda: issuer_meta_overrides(self, issuer, request)
             ),
+            "cache_fragments": True,
         }
         return TemplateResponse(request, "badges_cms/issuer_page.html", context)
 
@@ -93,6 +94,7 @@ class BadgePageRoutes(RoutablePageMixin):
         the site's Content Security Policy (form-action 'self') forbids a form's answer to
         redirect to another site, so the page that answers moves on itself."""
         context = self.get_context(request)
+        context["cache_fragments"] = False  # the visitor's own server, or their typing
         instance = sharing.mastodon_instance(request.GET.get("instance", ""))
         if instance:
             context["mastodon_instance"] = instance
@@ -121,6 +123,6 @@ class BadgePageRoutes(RoutablePageMixin):
         )
         context["mastodon_share_action"] = SimpleLazyObject(lambda: str(url) + MASTODON_ROUTE)
         context["linkedin_form"] = SimpleLazyObject(lambda: form_for_request(request, self))
-        # The LinkedIn helper's answer is this visitor's own: nothing of the page is cached.
-        context["uncached_fragments"] = linkedin_submitted(request)
+        # The LinkedIn helper's answer is this visitor's own: then nothing of the page is stored.
+        context["cache_fragments"] = not linkedin_submitted(request)
         return context

@@ -8,9 +8,10 @@ from wagtail.models import Page
 from badges_cms.blocks import BodyBlock
 from badges_cms.listing import with_listing_data
 from badges_cms.models import BadgeIndexPage, BadgePage
+from badges_cms.route_cache import RememberedViewRestrictionsMixin
 
 
-class HomePage(Page):
+class HomePage(RememberedViewRestrictionsMixin, Page):
     """The association's landing page: a short introduction and the newest badges."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -44,4 +45,5 @@ class HomePage(Page):
         context["badge_index"] = SimpleLazyObject(
             lambda: BadgeIndexPage.objects.live().public().child_of(self).first()
         )
+        context["cache_fragments"] = True  # nothing personal (badges_cms/fragment_cache.py)
         return context

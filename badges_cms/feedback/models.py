@@ -11,6 +11,7 @@ from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
+from ..route_cache import RememberedViewRestrictionsMixin
 from . import conf
 from .clients import RateLimit
 from .forms import (
@@ -49,7 +50,7 @@ class BadgeFeedbackSubmission(AbstractFormSubmission):
         indexes = [models.Index(fields=["submit_time"], name="badges_feedback_submit_time")]
 
 
-class BadgeFeedbackPage(AbstractForm):
+class BadgeFeedbackPage(RememberedViewRestrictionsMixin, AbstractForm):
     """Asks earners how they used and shared a badge and what would improve the programme.
 
     Badge pages link here with ?badge=<slug>, which fills the form's badge field. Submissions

@@ -24,6 +24,7 @@ from ..api_fields import (
 from ..api_fields import rendition_field as api_rendition
 from ..blocks import BodyBlock
 from ..forms import BadgePageForm
+from ..route_cache import RememberedViewRestrictionsMixin
 from ..routes import BadgeIndexRoutes, BadgePageRoutes
 from .credly import CredlyBadgeTemplate
 
@@ -46,7 +47,7 @@ class TaggedBadgeSkill(ItemBase):
     )
 
 
-class BadgeIndexPage(BadgeIndexRoutes, Page):
+class BadgeIndexPage(RememberedViewRestrictionsMixin, BadgeIndexRoutes, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
     accept_guide = models.ForeignKey(
@@ -86,13 +87,13 @@ class BadgeIndexPage(BadgeIndexRoutes, Page):
             sorts=SORTS,
             fragment_vary=listing.cache_vary,
             # Search results follow the search index, which a background task refreshes after
-            # a publish: never cached.
-            uncached_fragments=bool(listing.filters.q),
+            # a publish: never stored.
+            cache_fragments=not listing.filters.q,
         )
         return context
 
 
-class BadgePage(BadgePageRoutes, Page):
+class BadgePage(RememberedViewRestrictionsMixin, BadgePageRoutes, Page):
     class ActivityType(models.TextChoices):
         WEBINAR = "webinar", _("Webinar")
         COURSE = "course", _("Course")
