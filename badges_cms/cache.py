@@ -25,11 +25,6 @@ def content_version():
     return cache.get_or_set(CONTENT_VERSION_KEY, _fresh_version, timeout=None)
 
 
-def known_content_version():
-    """The current version, or None when the cache holds none yet: one cheap read."""
-    return read_many([CONTENT_VERSION_KEY])[0]
-
-
 def bump_content_version():
     try:
         return cache.incr(CONTENT_VERSION_KEY)

@@ -24,7 +24,9 @@ unreachable (nothing fails).
 
 The version is read once per request, before the page is fetched from the database
 (``PageCacheMiddleware.process_view``), so a fragment can never hold content older than the
-version it is stored under.
+version it is stored under. Each process remembers which fragments the last render of each
+address read, and reads them with the version in one round trip; they are used only if the
+version is still the one they were stored under.
 
 Settings: ``BADGES_CMS_FRAGMENT_CACHE`` (on/off) and ``BADGES_CMS_FRAGMENT_CACHE_TIMEOUT``
 (seconds). As with the page cache, turn it on only where every process shares the cache.
@@ -32,12 +34,14 @@ Settings: ``BADGES_CMS_FRAGMENT_CACHE`` (on/off) and ``BADGES_CMS_FRAGMENT_CACHE
 
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language
 
-from .cache import content_version, known_content_version, read_many
+from .cache import CONTENT_VERSION_KEY, content_version, read_many
 
 logger = logging.getLogger("badges_cms")
 
@@ -45,6 +49,13 @@ KEY_PREFIX = "badges_cms:fragment:"
 DEFAULT_TIMEOUT = 600
 # Set on a request whose fragments may be cached: the content version read as it began.
 VERSION_ATTRIBUTE = "badges_cms_content_version"
+# Fragments read with the version, and the keys this request's render read.
+PREFETCHED_ATTRIBUTE = "badges_cms_fragments"
+KEYS_ATTRIBUTE = "badges_cms_fragment_keys"
+# Per process: the fragment keys the last render of each address read, with its version.
+MAX_ADDRESSES = 1000
+_recent = OrderedDict()
+_lock = threading.Lock()
 
 
 def enabled():
@@ -56,16 +67,43 @@ def timeout():
 
 
 def remember_version(request, version=None):
-    """Called before the view reads anything: the version this request's fragments belong to."""
+    """Called before the view reads anything: the version this request's fragments belong to.
+    When the last render of this address stored fragments under the version still current,
+    they are read in the same round trip as the version."""
     if not enabled() or hasattr(request, VERSION_ATTRIBUTE):
         return
     if version is None:
+        guess = _recall(_address(request))
+        guessed_keys = guess[1] if guess else ()
         try:
-            version = known_content_version() or content_version()
+            version, *fragments = read_many([CONTENT_VERSION_KEY, *guessed_keys])
+            version = version or content_version()
         except Exception:  # any backend's connection error
             logger.warning("Fragment cache unavailable", exc_info=True)
             return
+        if guess and guess[0] == version:
+            setattr(request, PREFETCHED_ATTRIBUTE, dict(zip(guessed_keys, fragments, strict=True)))
     setattr(request, VERSION_ATTRIBUTE, version)
+
+
+def _address(request):
+    return (request.scheme, request.get_host(), request.path, request.META.get("QUERY_STRING"))
+
+
+def _recall(address):
+    with _lock:
+        return _recent.get(address)
+
+
+def _note(request, version, key):
+    """Remember which fragments a render of this address read, for the next request."""
+    keys = request.__dict__.setdefault(KEYS_ATTRIBUTE, [])
+    keys.append(key)
+    with _lock:
+        _recent[_address(request)] = (version, tuple(keys))
+        _recent.move_to_end(_address(request))
+        while len(_recent) > MAX_ADDRESSES:
+            _recent.popitem(last=False)
 
 
 def fragment_key(name, version, request, page, values):
@@ -95,11 +133,16 @@ def cached_render(context, name, values, render):
     ):
         return render()
     key = fragment_key(name, version, request, page, values)
-    try:
-        (fragment,) = read_many([key])
-    except Exception:
-        logger.warning("Fragment cache unavailable", exc_info=True)
-        return render()
+    prefetched = getattr(request, PREFETCHED_ATTRIBUTE, {})
+    if key in prefetched:
+        fragment = prefetched[key]
+    else:
+        try:
+            (fragment,) = read_many([key])
+        except Exception:
+            logger.warning("Fragment cache unavailable", exc_info=True)
+            return render()
+    _note(request, version, key)
     if fragment is None:
         fragment = render()
         try:

@@ -24,12 +24,14 @@ see fragment_cache.py), from ``PageCacheMiddleware.process_view``.
 import logging
 import pickle
 import threading
+import time
 from collections import OrderedDict
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 
+from . import fragment_cache
 from .fragment_cache import VERSION_ATTRIBUTE
 
 logger = logging.getLogger("badges_cms")
@@ -72,6 +74,7 @@ def _remember(key, site, page, path):
     if components[: len(consumed)] != consumed:
         return  # the route did not follow slugs down the tree
     entry = (
+        time.monotonic(),
         pickle.dumps(site),
         page._meta.label,
         page.pk,
@@ -86,10 +89,17 @@ def _remember(key, site, page, path):
 
 
 def _recall(key):
+    """The entry for this key, unless it is older than the fragment timeout: a page changed
+    behind Wagtail's back (a shell, a data migration) is read anew within that time, as its
+    stored fragment would be."""
     with _lock:
         entry = _routes.get(key)
-        if entry is not None:
-            _routes.move_to_end(key)
+        if entry is None:
+            return None
+        if time.monotonic() - entry[0] > fragment_cache.timeout():
+            del _routes[key]
+            return None
+        _routes.move_to_end(key)
     return entry
 
 
@@ -114,7 +124,7 @@ def route(request, path):
         if result is not None and site is not None:
             _remember(key, site, result[0], path)
         return
-    site_state, label, pk, remaining, page_state, restrictions_state = entry
+    _, site_state, label, pk, remaining, page_state, restrictions_state = entry
     # Unpickled from what this process pickled itself.
     if request.method in MEMORY_METHODS and _anonymous(request):
         page = pickle.loads(page_state)  # noqa: S301
