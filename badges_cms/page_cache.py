@@ -6,7 +6,8 @@ every header the middleware added). Each copy carries the site's content version
 (badges_cms.cache), which is bumped after every publish, unpublish, move or deletion of a page,
 every change to an issuer, step guide, image or site, and every sync that changed figures: a
 copy of an older version is never served, on any process that shares the cache. One cache
-round trip reads the version and the copy together.
+round trip reads the version and the copy together; where this process keeps a copy of its
+own (ProcessCopies) that is still current, only the version is read.
 
 Never cached: requests with a session, messages or HTTP authentication (logged-in editors see
 their userbar and drafts), Wagtail previews (a made-up request passed through the middleware),
@@ -31,6 +32,9 @@ a publish would retire the copies of one process only.
 import functools
 import hashlib
 import logging
+import threading
+import time
+from collections import OrderedDict
 from http import HTTPStatus
 from urllib.parse import parse_qs
 
@@ -153,27 +157,91 @@ def forget_settings(**kwargs):
     redis_reader.cache_clear()
 
 
+class ProcessCopies:
+    """Copies of stored pages this process has read or written, each with its version. A
+    request still reads the current version from the shared cache every time, so a copy
+    here is served only while it is current, exactly as the shared copy would be; only the
+    transfer of the page from the shared cache is saved. Bounded in bytes and by the page
+    cache timeout; least recently used copies go first."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.entries = OrderedDict()  # key -> (stored at, entry)
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                return None
+            if time.monotonic() - found[0] > page_timeout():
+                self._drop(key)
+                return None
+            self.entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key, entry):
+        size = len(entry[3])
+        if size > self.max_bytes:
+            return
+        with self.lock:
+            if key in self.entries:
+                self._drop(key)
+            self.entries[key] = (time.monotonic(), entry)
+            self.size += size
+            while self.size > self.max_bytes:
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, key):
+        _, entry = self.entries.pop(key)
+        self.size -= len(entry[3])
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+# Per process: enough for every page of a catalogue of a few hundred badges.
+PROCESS_COPIES_BYTES = 32 * 1024 * 1024
+process_copies = ProcessCopies(PROCESS_COPIES_BYTES)
+
+
+def page_timeout():
+    return getattr(settings, "BADGES_CMS_PAGE_CACHE_TIMEOUT", DEFAULT_TIMEOUT)
+
+
 def lookup(key):
-    """(current content version, stored page or None), in one round trip to the cache."""
+    """(current content version, stored page or None), in one round trip to the cache: the
+    version alone when this process holds a copy of the page, else the version and the page."""
+    copy = process_copies.get(key)
     try:
-        version, entry = read_many([CONTENT_VERSION_KEY, key])
+        if copy is not None:
+            (version,) = read_many([CONTENT_VERSION_KEY])
+            if version is not None and copy[0] == version:
+                return version, copy
+            entry = None
+        else:
+            version, entry = read_many([CONTENT_VERSION_KEY, key])
     except Exception:  # any backend's connection error
         logger.warning("Page cache unavailable", exc_info=True)
         return None, None
     if version is None or entry is None or entry[0] != version:
         return version, None
+    process_copies.put(key, entry)
     return version, entry
 
 
 def store(key, version, response):
     headers = [(name, value) for name, value in response.items() if name != HEADER]
     entry = (version, response.status_code, headers, response.content)
-    timeout = getattr(settings, "BADGES_CMS_PAGE_CACHE_TIMEOUT", DEFAULT_TIMEOUT)
     try:
-        cache.set(key, entry, timeout)
+        cache.set(key, entry, page_timeout())
     except Exception:
         logger.warning("Page cache unavailable", exc_info=True)
         return False
+    process_copies.put(key, entry)
     return True
 
 

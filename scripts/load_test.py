@@ -4,9 +4,11 @@ loopback for 30 s, on the badge index and a badge page at once.
 Goals, each checked and printed: no error (no socket error, no response other than 2xx/3xx),
 and each worker's resident memory (VmRSS from /proc/<pid>/status, sampled every half second)
 grows by less than 10% between the first 10 s and the last 10 s of the run, with no worker
-restarted. The run is made twice: with the whole-page cache off, so every request renders the
-page (the demanding case for memory), and on, as production runs. Each run starts after a
-short warm-up (lazy imports, first renditions), which is not measured.
+restarted. The run is made three times: with nothing cached, so every request renders the
+whole page (the demanding case for memory); with the whole-page cache off, so every request
+renders from stored fragments and remembered routes (whose per-process memory must stay
+bounded); and with both on, as production runs. Each run starts after a short warm-up (lazy
+imports, first renditions), which is not measured.
 
 Exit status 0 when every goal is met, 1 when one is not, 2 when the run could not be set up.
 """
@@ -95,7 +97,7 @@ def one_run(label, env, urls, workdir, failures):
         env,
         workers=2,
         ready_path=urls[0],
-        log_path=workdir / f"gunicorn-cache-{env['PAGE_CACHE']}.log",
+        log_path=workdir / f"gunicorn-{env['PAGE_CACHE']}-{env.get('FRAGMENT_CACHE')}.log",
     )
     with server:
         full_urls = [server.url + url for url in urls]
@@ -161,8 +163,15 @@ def main():
         with harness.fresh_postgres_database(database) as database_url:
             env, urls = prepare(workdir, database_url, redis_url)
             one_run(
-                "Page cache off: every request rendered",
-                {**env, "PAGE_CACHE": "false"},
+                "Nothing cached: every request rendered in full",
+                {**env, "PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
+                urls,
+                workdir,
+                failures,
+            )
+            one_run(
+                "Page cache off: every request rendered from stored fragments and routes",
+                {**env, "PAGE_CACHE": "false", "FRAGMENT_CACHE": "true"},
                 urls,
                 workdir,
                 failures,

@@ -24,8 +24,10 @@ pytestmark = pytest.mark.django_db
 def page_cache_on(settings):
     settings.BADGES_CMS_PAGE_CACHE = True
     cache.clear()
+    page_cache.process_copies.clear()
     yield
     cache.clear()
+    page_cache.process_copies.clear()
 
 
 @pytest.fixture
@@ -365,3 +367,44 @@ def test_a_hit_survives_a_dropped_cache_connection(client, badge):
         reader.connection()._sock.close()  # as when Redis restarts or drops idle clients
     response, state = get(client, badge.url)
     assert (response.status_code, state) == (200, "hit")
+
+
+def test_a_process_serves_its_own_copy_while_it_is_current(
+    client, badge, monkeypatch, django_capture_on_commit_callbacks
+):
+    reads = []
+    real_read_many = page_cache.read_many
+
+    def counted(keys):
+        reads.append(len(keys))
+        return real_read_many(keys)
+
+    monkeypatch.setattr(page_cache, "read_many", counted)
+    first, state = get(client, badge.url)
+    assert state == "miss"
+    reads.clear()
+    again, state = get(client, badge.url)
+    # Only the version crosses from the shared cache: the page is this process's copy.
+    assert (state, reads) == ("hit", [1]) and again.content == first.content
+
+    # Another process (no copy of its own) gets the shared one, and keeps a copy.
+    page_cache.process_copies.clear()
+    reads.clear()
+    assert get(client, badge.url)[1] == "hit" and reads == [2]
+
+    badge.title = "Beyond Web Analytics"
+    with django_capture_on_commit_callbacks(execute=True):
+        badge.save_revision().publish()
+    response, state = get(client, badge.url)
+    assert state == "miss" and "Beyond Web Analytics" in response.content.decode()
+
+
+def test_process_copies_are_bounded():
+    copies = page_cache.ProcessCopies(max_bytes=10)
+    copies.put("a", (1, 200, [], b"12345"))
+    copies.put("b", (1, 200, [], b"12345"))
+    assert copies.get("a") is not None  # now the most recently used
+    copies.put("c", (1, 200, [], b"123"))
+    assert copies.get("b") is None and copies.get("a") and copies.get("c")
+    copies.put("huge", (1, 200, [], b"x" * 11))
+    assert copies.get("huge") is None and copies.size <= 10
