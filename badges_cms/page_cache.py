@@ -221,7 +221,8 @@ def lookup(key):
             (version,) = read_many([CONTENT_VERSION_KEY])
             if version is not None and copy[0] == version:
                 return version, copy
-            entry = None
+            # Retired here; another process may have stored the current page already.
+            (entry,) = read_many([key]) if version is not None else (None,)
         else:
             version, entry = read_many([CONTENT_VERSION_KEY, key])
     except Exception:  # any backend's connection error

@@ -73,15 +73,20 @@ def _remember(key, site, page, path):
     components = _components(path)
     if components[: len(consumed)] != consumed:
         return  # the route did not follow slugs down the tree
-    entry = (
-        time.monotonic(),
-        pickle.dumps(site),
-        page._meta.label,
-        page.pk,
-        tuple(components[len(consumed) :]),
-        pickle.dumps(page),
-        pickle.dumps(list(page.get_view_restrictions())),
-    )
+    try:
+        entry = (
+            time.monotonic(),
+            pickle.dumps(site),
+            page._meta.label,
+            page.pk,
+            tuple(components[len(consumed) :]),
+            pickle.dumps(page),
+            pickle.dumps(list(page.get_view_restrictions())),
+        )
+    except (pickle.PicklingError, TypeError, AttributeError):
+        # A page type holding something that cannot be copied: Wagtail routes it every time.
+        logger.warning("Cannot remember the route to %s", page._meta.label, exc_info=True)
+        return
     with _lock:
         _routes[key] = entry
         while len(_routes) > MAX_ENTRIES:

@@ -408,3 +408,23 @@ def test_process_copies_are_bounded():
     assert copies.get("b") is None and copies.get("a") and copies.get("c")
     copies.put("huge", (1, 200, [], b"x" * 11))
     assert copies.get("huge") is None and copies.size <= 10
+
+
+def test_a_retired_copy_gives_way_to_the_current_shared_one(
+    client, badge, django_capture_on_commit_callbacks
+):
+    get(client, badge.url)
+    retired = dict(page_cache.process_copies.entries)
+    with django_capture_on_commit_callbacks(execute=True):
+        badge.save_revision().publish()
+    # Another process renders the page after the publish and shares it...
+    assert get(client, badge.url)[1] == "miss"
+    current = dict(page_cache.process_copies.entries)
+    # ...while this one still holds the copy of the old version.
+    page_cache.process_copies.clear()
+    for key, (_, entry) in retired.items():
+        page_cache.process_copies.put(key, entry)
+    assert get(client, badge.url)[1] == "hit"
+    assert [entry for _, entry in page_cache.process_copies.entries.values()] == [
+        entry for _, entry in current.values()
+    ]
