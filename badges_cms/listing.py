@@ -27,6 +27,8 @@ CARD_RENDITION = "fill-160x160"
 # Search hits beyond this many are not ranked; a catalogue of badges never comes near it.
 MAX_SEARCH_RESULTS = 1000
 WORD = re.compile(r"\w+")
+# Longest ?page= whose rendering is stored.
+MAX_PAGE_PARAM = 6
 
 
 def with_listing_data(queryset):
@@ -158,9 +160,16 @@ class BadgeListing:
     @property
     def cache_vary(self):
         """What the listing's rendering depends on besides the content: the cleaned filters
-        and the page number asked for (out-of-range numbers are few and harmless)."""
-        page = self.params.get("page", "")
-        return self.filters.as_query(page=page if page.isdigit() and len(page) < 6 else "")
+        and the page asked for, exactly as given ("2.0", "-1" and "999999" each answer a
+        page of their own choosing, so none may share a stored fragment with another)."""
+        return self.filters.as_query(page=self.params.get("page", ""))
+
+    @property
+    def cacheable(self):
+        """Whether a rendering may be stored: not search results (they follow the search
+        index, which a background task refreshes after a publish), nor page numbers no
+        visitor types, which would only fill the cache."""
+        return not self.filters.q and len(self.params.get("page", "")) <= MAX_PAGE_PARAM
 
     @property
     def previous_query(self):

@@ -110,6 +110,13 @@ def test_fragments_follow_the_filters_and_the_page(
     pages = [text(client.get(index.url, {"sort": "name", "page": n})) for n in (1, 2, 1)]
     assert "Cataloging Update" in pages[0] and "Cataloging Update" not in pages[1]
     assert "Linked Data Basics" in pages[1] and pages[2] == pages[0]
+    # Page numbers Django reads its own way (past the end, negative, "2.0") answer the page
+    # they choose, and never leave it where page 1 is looked for.
+    first = text(client.get(index.url, {"sort": "name"}))
+    for odd in ("99999", "-1", "2.0", "9" * 20, "abc"):
+        client.get(index.url, {"sort": "name", "page": odd})
+        assert text(client.get(index.url, {"sort": "name"})) == first, odd
+    assert "Linked Data Basics" in text(client.get(index.url, {"sort": "name", "page": -1}))
 
 
 def test_publishing_shows_at_once_on_every_page(

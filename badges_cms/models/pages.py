@@ -86,9 +86,7 @@ class BadgeIndexPage(RememberedViewRestrictionsMixin, BadgeIndexRoutes, Page):
             filters=listing.filters,
             sorts=SORTS,
             fragment_vary=listing.cache_vary,
-            # Search results follow the search index, which a background task refreshes after
-            # a publish: never stored.
-            cache_fragments=not listing.filters.q,
+            cache_fragments=listing.cacheable,
         )
         return context
 
