@@ -8,6 +8,7 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from badges_cms.feedback.models import BadgeFeedbackFormField, BadgeFeedbackPage
 from badges_cms.models import BadgeIndexPage, BadgeIssuer, BadgePage, StepGuide
 from home.models import HomePage
 
@@ -117,3 +118,29 @@ def make_badge(site_tree, issuers, badge_image):
         return page
 
     return make
+
+
+@pytest.fixture
+def feedback_page(site_tree):
+    """A published feedback page below the home page, with three questions."""
+    page = BadgeFeedbackPage(
+        title="Badge feedback",
+        slug="feedback",
+        consent_text="I agree that you may keep my answers.",
+        form_fields=[
+            BadgeFeedbackFormField(
+                label="Where have you shared the badge?",
+                field_type="checkboxes",
+                choices="LinkedIn\nMy CV\nNowhere yet",
+                required=True,
+            ),
+            BadgeFeedbackFormField(label="How did you use it?", field_type="multiline"),
+            BadgeFeedbackFormField(
+                label="What would improve the programme?", field_type="multiline", required=False
+            ),
+        ],
+    )
+    site_tree["home"].add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page

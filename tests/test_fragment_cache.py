@@ -14,10 +14,8 @@ from django.test import Client
 from wagtail.models import PageViewRestriction
 
 from badges_cms import fragment_cache, route_cache
-from badges_cms.feedback.models import BadgeFeedbackFormField, BadgeFeedbackPage
 from badges_cms.models import BadgeIndexPage
-from tests.credly.conftest import credly  # noqa: F401 - a fixture
-from tests.credly_standin import make_template, template_id
+from tests.credly.conftest import credly, synced_badge  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -138,21 +136,10 @@ def test_publishing_shows_at_once_on_every_page(
     assert '<meta property="og:title" content="Beyond Web Analytics">' in page
 
 
-def test_a_sync_that_changes_figures_shows_at_once(
-    client,
-    make_badge,
-    credly,  # noqa: F811
-    django_capture_on_commit_callbacks,
-):
-    credly.templates = [make_template(10)]
-    page = make_badge(credly_template_id=template_id(10))
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("sync_credly_badges", stdout=StringIO())
-    assert "Issued 30 times" in text(client.get(page.url))
-    credly.templates[0]["badges_count"] = 41
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("sync_credly_badges", stdout=StringIO())
-    assert "Issued 41 times" in text(client.get(page.url))
+def test_a_sync_that_changes_figures_shows_at_once(client, synced_badge):  # noqa: F811
+    assert "Issued 30 times" in text(client.get(synced_badge.page.url))
+    synced_badge.sync(badges_count=41)
+    assert "Issued 41 times" in text(client.get(synced_badge.page.url))
 
 
 def test_remembered_routes_follow_unpublishing_moves_and_deletion(
@@ -240,17 +227,10 @@ def test_search_results_are_rendered_every_time(client, site_tree, badge):
     assert second.count < first.count
 
 
-def test_pages_with_something_personal_are_rendered_in_full(client, site_tree, badge):
-    feedback = BadgeFeedbackPage(
-        title="Badge feedback",
-        slug="feedback",
-        form_fields=[BadgeFeedbackFormField(label="How did you use it?", field_type="multiline")],
-    )
-    site_tree["home"].add_child(instance=feedback)
-    feedback.save_revision().publish()
+def test_pages_with_something_personal_are_rendered_in_full(client, feedback_page, badge):
     tokens = set()
     for _ in range(2):
-        response = Client().get(feedback.url)
+        response = Client().get(feedback_page.url)
         token = str(response.context["csrf_token"])
         assert token in response.content.decode()
         tokens.add(token)

@@ -1,21 +1,16 @@
 """The whole-page cache (badges_cms/page_cache.py): anonymous pages are stored and served whole,
 retired on every change of content, and never stored or served for anyone personal."""
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.management import call_command
 from django.test import Client
 from wagtail.models import PageViewRestriction
 
 from badges_cms import page_cache
 from badges_cms.cache import content_version
-from badges_cms.feedback.models import BadgeFeedbackFormField, BadgeFeedbackPage
 from badges_cms.models import BadgeIndexPage
-from tests.credly.conftest import credly  # noqa: F401 - a fixture
-from tests.credly_standin import make_template, template_id
+from tests.credly.conftest import credly, synced_badge  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -157,22 +152,11 @@ def test_editing_an_issuer_retires_cached_pages(
     assert "Core: Leadership, Infrastructure, Futures" in response.content.decode()
 
 
-def test_a_successful_sync_retires_cached_pages(
-    client,
-    make_badge,
-    credly,  # noqa: F811
-    django_capture_on_commit_callbacks,
-):
-    credly.templates = [make_template(10)]
-    page = make_badge(credly_template_id=template_id(10))
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("sync_credly_badges", stdout=StringIO())
+def test_a_successful_sync_retires_cached_pages(client, synced_badge):  # noqa: F811
+    page = synced_badge.page
     assert "Issued 30 times" in get(client, page.url)[0].content.decode()
     assert get(client, page.url)[1] == "hit"
-
-    credly.templates[0]["badges_count"] = 41
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("sync_credly_badges", stdout=StringIO())
+    synced_badge.sync(badges_count=41)
     response, state = get(client, page.url)
     assert state == "miss"
     assert "Issued 41 times" in response.content.decode()
@@ -221,18 +205,6 @@ def test_posts_are_not_cached(client, badge):
     get(client, badge.url)
     response = client.post(badge.url, {})
     assert response["X-Page-Cache"] == "bypass"
-
-
-@pytest.fixture
-def feedback_page(site_tree):
-    page = BadgeFeedbackPage(
-        title="Badge feedback",
-        slug="feedback",
-        form_fields=[BadgeFeedbackFormField(label="How did you use it?", field_type="multiline")],
-    )
-    site_tree["home"].add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 def test_a_form_with_a_csrf_token_is_never_stored(client, feedback_page):

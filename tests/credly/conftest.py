@@ -1,11 +1,12 @@
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
+from django.core.management import call_command
 from PIL import Image as PILImage
 
-from tests.credly_standin import CredlyStandIn, make_template
+from tests.credly_standin import CredlyStandIn, make_template, template_id
 
 
 @pytest.fixture
@@ -99,3 +100,28 @@ def hold_sync_lock(db):
     yield
     if other is not None:
         other.close()
+
+
+class SyncedBadge:
+    def __init__(self, credly, page, capture_on_commit):
+        self.credly = credly
+        self.page = page
+        self.capture_on_commit = capture_on_commit
+
+    def sync(self, **changes):
+        """Change the stand-in's template, then sync as the nightly job does, running what
+        waits for the commit (the content version bump) as a real commit would."""
+        self.credly.templates[0].update(changes)
+        with self.capture_on_commit(execute=True):
+            call_command("sync_credly_badges", stdout=StringIO())
+
+
+@pytest.fixture
+def synced_badge(credly, make_badge, django_capture_on_commit_callbacks):
+    """A published badge linked to the stand-in's template 10 (issued 30 times), synced once;
+    ``synced_badge.sync(badges_count=41)`` changes Credly's figures and syncs again."""
+    credly.templates = [make_template(10)]
+    page = make_badge(credly_template_id=template_id(10))
+    synced = SyncedBadge(credly, page, django_capture_on_commit_callbacks)
+    synced.sync()
+    return synced

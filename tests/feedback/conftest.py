@@ -1,8 +1,6 @@
 import pytest
 from django.core.cache import cache
 
-from badges_cms.feedback.models import BadgeFeedbackFormField, BadgeFeedbackPage
-
 CLIENT_IP = "203.0.113.7"
 
 
@@ -12,32 +10,6 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def feedback_page(site_tree):
-    """A published feedback page below the home page, with three questions."""
-    page = BadgeFeedbackPage(
-        title="Badge feedback",
-        slug="feedback",
-        consent_text="I agree that you may keep my answers.",
-        form_fields=[
-            BadgeFeedbackFormField(
-                label="Where have you shared the badge?",
-                field_type="checkboxes",
-                choices="LinkedIn\nMy CV\nNowhere yet",
-                required=True,
-            ),
-            BadgeFeedbackFormField(label="How did you use it?", field_type="multiline"),
-            BadgeFeedbackFormField(
-                label="What would improve the programme?", field_type="multiline", required=False
-            ),
-        ],
-    )
-    site_tree["home"].add_child(instance=page)
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
 
 
 @pytest.fixture
