@@ -5,6 +5,7 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -113,3 +114,53 @@ def read_many(keys):
         found = cache.get_many(keys)
         return [found.get(key) for key in keys]
     return reader.read_many(keys)
+
+
+class ProcessMemo:
+    """A map one process keeps for itself (thread-safe), bounded: least recently used entries
+    go first once there are more than ``max_entries``, or once the values' sizes (``size``)
+    add up to more than ``max_bytes``; an entry older than ``max_age()`` seconds is dropped
+    when asked for. ``entries`` maps each key to (stored at, value)."""
+
+    def __init__(self, *, max_entries=None, max_bytes=None, size=len, max_age=None):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.size_of = size if max_bytes is not None else (lambda value: 0)
+        self.max_age = max_age
+        self.entries = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                return None
+            if self.max_age is not None and time.monotonic() - found[0] > self.max_age():
+                self._drop(key)
+                return None
+            self.entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key, value):
+        size = self.size_of(value)
+        if self.max_bytes is not None and size > self.max_bytes:
+            return
+        with self.lock:
+            if key in self.entries:
+                self._drop(key)
+            self.entries[key] = (time.monotonic(), value)
+            self.size += size
+            while (self.max_entries is not None and len(self.entries) > self.max_entries) or (
+                self.max_bytes is not None and self.size > self.max_bytes
+            ):
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, key):
+        _, value = self.entries.pop(key)
+        self.size -= self.size_of(value)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0

@@ -34,14 +34,12 @@ Settings: ``BADGES_CMS_FRAGMENT_CACHE`` (on/off) and ``BADGES_CMS_FRAGMENT_CACHE
 
 import hashlib
 import logging
-import threading
-from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language
 
-from .cache import CONTENT_VERSION_KEY, content_version, read_many
+from .cache import CONTENT_VERSION_KEY, ProcessMemo, content_version, read_many
 
 logger = logging.getLogger("badges_cms")
 
@@ -53,9 +51,7 @@ VERSION_ATTRIBUTE = "badges_cms_content_version"
 PREFETCHED_ATTRIBUTE = "badges_cms_fragments"
 KEYS_ATTRIBUTE = "badges_cms_fragment_keys"
 # Per process: the fragment keys the last render of each address read, with its version.
-MAX_ADDRESSES = 1000
-_recent = OrderedDict()
-_lock = threading.Lock()
+_recent = ProcessMemo(max_entries=1000)
 
 
 def enabled():
@@ -73,7 +69,7 @@ def remember_version(request, version=None):
     if not enabled() or hasattr(request, VERSION_ATTRIBUTE):
         return
     if version is None:
-        guess = _recall(_address(request))
+        guess = _recent.get(_address(request))
         guessed_keys = guess[1] if guess else ()
         try:
             version, *fragments = read_many([CONTENT_VERSION_KEY, *guessed_keys])
@@ -90,20 +86,11 @@ def _address(request):
     return (request.scheme, request.get_host(), request.path, request.META.get("QUERY_STRING"))
 
 
-def _recall(address):
-    with _lock:
-        return _recent.get(address)
-
-
 def _note(request, version, key):
     """Remember which fragments a render of this address read, for the next request."""
     keys = request.__dict__.setdefault(KEYS_ATTRIBUTE, [])
     keys.append(key)
-    with _lock:
-        _recent[_address(request)] = (version, tuple(keys))
-        _recent.move_to_end(_address(request))
-        while len(_recent) > MAX_ADDRESSES:
-            _recent.popitem(last=False)
+    _recent.put(_address(request), (version, tuple(keys)))
 
 
 def fragment_key(name, version, request, page, values):

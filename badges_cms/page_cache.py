@@ -7,7 +7,7 @@ every header the middleware added). Each copy carries the site's content version
 every change to an issuer, step guide, image or site, and every sync that changed figures: a
 copy of an older version is never served, on any process that shares the cache. One cache
 round trip reads the version and the copy together; where this process keeps a copy of its
-own (ProcessCopies) that is still current, only the version is read.
+own (process_copies) that is still current, only the version is read.
 
 Never cached: requests with a session, messages or HTTP authentication (logged-in editors see
 their userbar and drafts), Wagtail previews (a made-up request passed through the middleware),
@@ -32,9 +32,6 @@ a publish would retire the copies of one process only.
 import functools
 import hashlib
 import logging
-import threading
-import time
-from collections import OrderedDict
 from http import HTTPStatus
 from urllib.parse import parse_qs
 
@@ -50,6 +47,7 @@ from django.utils.cache import cc_delim_re, get_max_age
 from . import fragment_cache, route_cache
 from .cache import (
     CONTENT_VERSION_KEY,
+    ProcessMemo,
     bump_content_version,
     content_version,
     read_many,
@@ -157,59 +155,22 @@ def forget_settings(**kwargs):
     redis_reader.cache_clear()
 
 
-class ProcessCopies:
+def page_timeout():
+    return getattr(settings, "BADGES_CMS_PAGE_CACHE_TIMEOUT", DEFAULT_TIMEOUT)
+
+
+def make_process_copies(max_bytes):
     """Copies of stored pages this process has read or written, each with its version. A
     request still reads the current version from the shared cache every time, so a copy
     here is served only while it is current, exactly as the shared copy would be; only the
-    transfer of the page from the shared cache is saved. Bounded in bytes and by the page
-    cache timeout; least recently used copies go first."""
-
-    def __init__(self, max_bytes):
-        self.max_bytes = max_bytes
-        self.entries = OrderedDict()  # key -> (stored at, entry)
-        self.size = 0
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            found = self.entries.get(key)
-            if found is None:
-                return None
-            if time.monotonic() - found[0] > page_timeout():
-                self._drop(key)
-                return None
-            self.entries.move_to_end(key)
-            return found[1]
-
-    def put(self, key, entry):
-        size = len(entry[3])
-        if size > self.max_bytes:
-            return
-        with self.lock:
-            if key in self.entries:
-                self._drop(key)
-            self.entries[key] = (time.monotonic(), entry)
-            self.size += size
-            while self.size > self.max_bytes:
-                self._drop(next(iter(self.entries)))
-
-    def _drop(self, key):
-        _, entry = self.entries.pop(key)
-        self.size -= len(entry[3])
-
-    def clear(self):
-        with self.lock:
-            self.entries.clear()
-            self.size = 0
+    transfer of the page from the shared cache is saved. Bounded in bytes (of page content)
+    and by the page cache timeout."""
+    return ProcessMemo(max_bytes=max_bytes, size=lambda entry: len(entry[3]), max_age=page_timeout)
 
 
 # Per process: enough for every page of a catalogue of a few hundred badges.
 PROCESS_COPIES_BYTES = 32 * 1024 * 1024
-process_copies = ProcessCopies(PROCESS_COPIES_BYTES)
-
-
-def page_timeout():
-    return getattr(settings, "BADGES_CMS_PAGE_CACHE_TIMEOUT", DEFAULT_TIMEOUT)
+process_copies = make_process_copies(PROCESS_COPIES_BYTES)
 
 
 def lookup(key):

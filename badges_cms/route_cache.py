@@ -23,22 +23,20 @@ see fragment_cache.py), from ``PageCacheMiddleware.process_view``.
 
 import logging
 import pickle
-import threading
-import time
-from collections import OrderedDict
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 
 from . import fragment_cache
+from .cache import ProcessMemo
 from .fragment_cache import VERSION_ATTRIBUTE
 
 logger = logging.getLogger("badges_cms")
 
-MAX_ENTRIES = 1000
-_routes = OrderedDict()
-_lock = threading.Lock()
+# Per process; an entry older than the fragment timeout is read anew: a page changed behind
+# Wagtail's back (a shell, a data migration) shows within that time, as its fragment would.
+_routes = ProcessMemo(max_entries=1000, max_age=fragment_cache.timeout)
 
 
 def _components(path):
@@ -73,39 +71,23 @@ def _remember(key, site, page, path):
     components = _components(path)
     if components[: len(consumed)] != consumed:
         return  # the route did not follow slugs down the tree
+    restrictions = list(page.get_view_restrictions())
     try:
         entry = (
-            time.monotonic(),
             pickle.dumps(site),
             page._meta.label,
             page.pk,
             tuple(components[len(consumed) :]),
             pickle.dumps(page),
-            pickle.dumps(list(page.get_view_restrictions())),
+            pickle.dumps(restrictions),
         )
     except (pickle.PicklingError, TypeError, AttributeError):
         # A page type holding something that cannot be copied: Wagtail routes it every time.
         logger.warning("Cannot remember the route to %s", page._meta.label, exc_info=True)
         return
-    with _lock:
-        _routes[key] = entry
-        while len(_routes) > MAX_ENTRIES:
-            _routes.popitem(last=False)
-
-
-def _recall(key):
-    """The entry for this key, unless it is older than the fragment timeout: a page changed
-    behind Wagtail's back (a shell, a data migration) is read anew within that time, as its
-    stored fragment would be."""
-    with _lock:
-        entry = _routes.get(key)
-        if entry is None:
-            return None
-        if time.monotonic() - entry[0] > fragment_cache.timeout():
-            del _routes[key]
-            return None
-        _routes.move_to_end(key)
-    return entry
+    _routes.put(key, entry)
+    # Looked up once: Wagtail's check on this very request uses the same list.
+    setattr(page, RESTRICTIONS_ATTRIBUTE, restrictions)
 
 
 def _anonymous(request):
@@ -122,14 +104,14 @@ def route(request, path):
     if version is None or hasattr(request, "_wagtail_route_for_request"):
         return
     key = (version, request._get_raw_host(), request.get_port(), path)
-    entry = _recall(key)
+    entry = _routes.get(key)
     if entry is None:
         result = Page.route_for_request(request, path)
         site = getattr(request, "_wagtail_site", None)
         if result is not None and site is not None:
             _remember(key, site, result[0], path)
         return
-    _, site_state, label, pk, remaining, page_state, restrictions_state = entry
+    site_state, label, pk, remaining, page_state, restrictions_state = entry
     # Unpickled from what this process pickled itself.
     if request.method in MEMORY_METHODS and _anonymous(request):
         page = pickle.loads(page_state)  # noqa: S301
@@ -148,5 +130,4 @@ def route(request, path):
 
 def forget():
     """Drop every remembered route of this process (tests)."""
-    with _lock:
-        _routes.clear()
+    _routes.clear()

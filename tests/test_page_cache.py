@@ -8,7 +8,7 @@ from django.test import Client
 from wagtail.models import PageViewRestriction
 
 from badges_cms import page_cache
-from badges_cms.cache import content_version
+from badges_cms.cache import ProcessMemo, content_version
 from badges_cms.models import BadgeIndexPage
 from tests.credly.conftest import credly, synced_badge  # noqa: F401 - fixtures
 
@@ -372,7 +372,7 @@ def test_a_process_serves_its_own_copy_while_it_is_current(
 
 
 def test_process_copies_are_bounded():
-    copies = page_cache.ProcessCopies(max_bytes=10)
+    copies = page_cache.make_process_copies(max_bytes=10)
     copies.put("a", (1, 200, [], b"12345"))
     copies.put("b", (1, 200, [], b"12345"))
     assert copies.get("a") is not None  # now the most recently used
@@ -400,3 +400,15 @@ def test_a_retired_copy_gives_way_to_the_current_shared_one(
     assert [entry for _, entry in page_cache.process_copies.entries.values()] == [
         entry for _, entry in current.values()
     ]
+
+
+def test_a_process_memo_keeps_the_most_recently_used_entries():
+    memo = ProcessMemo(max_entries=2)
+    memo.put("a", 1)
+    memo.put("b", 2)
+    assert memo.get("a") == 1  # now the most recently used
+    memo.put("c", 3)
+    assert (memo.get("a"), memo.get("b"), memo.get("c")) == (1, None, 3)
+    aged = ProcessMemo(max_entries=2, max_age=lambda: -1)  # every entry already too old
+    aged.put("a", 1)
+    assert aged.get("a") is None and not aged.entries
