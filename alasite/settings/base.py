@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from alasite.errors import parse_admins
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
@@ -65,11 +67,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Whole pages for anonymous visitors (BADGES_CMS_PAGE_CACHE below). First, so that a stored
-    # page holds every header the others add, and a hit skips them all.
-    "badges_cms.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags and 304s for what the next one leaves storable (no ETag on no-store).
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Cache-Control for Varnish, CDNs and browsers (badges_cms/http_cache.py): after WhiteNoise,
+    # whose static files keep their own headers; before the session, CSRF and auth middleware,
+    # so that it sees every cookie they set.
+    "badges_cms.http_cache.CacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -109,22 +114,43 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite (development): a transaction takes the write lock as it begins, so two requests that
+# read and then write wait for each other (up to the timeout, in seconds) instead of failing at
+# once with "database is locked", as they do in SQLite's default deferred mode under the
+# threaded development server.
+SQLITE_OPTIONS = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Wagtail's database search backend uses PostgreSQL full-text search when it can.
     INSTALLED_APPS.append("django.contrib.postgres")
 
 # REDIS_URL, when set, makes Redis the shared cache; otherwise each process keeps its own.
+# The site must survive losing Redis: django-redis turns a failed call into a miss
+# (IGNORE_EXCEPTIONS), and the pool (alasite/cache_pool.py) stops trying for a few seconds
+# after a failure and logs the outage once a minute, so a request waits for at most one
+# connect timeout in all.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "alasite"),
-            "TIMEOUT": 600,
-        }
+
+
+def redis_cache(url):
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "alasite"),
+        "TIMEOUT": 600,
+        "OPTIONS": {
+            "CONNECTION_POOL_CLASS": "alasite.cache_pool.ResilientConnectionPool",
+            "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25")),
+            "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            "IGNORE_EXCEPTIONS": True,
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {
         "default": {
@@ -133,17 +159,15 @@ else:
         }
     }
 
-# Whole pages for anonymous visitors, through the cache above (badges_cms/page_cache.py). On
-# by default only with Redis: with a cache per process, a publish in one process (or the task
-# worker's sync) would leave the other processes' copies in place. PAGE_CACHE=true|false
-# overrides.
-BADGES_CMS_PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
-BADGES_CMS_PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "600"))
-# Rendered fragments (cards, filter choices, facts, head) for whatever the page cache does not
-# answer: editors, visitors with a session, a page's first request after a publish
-# (badges_cms/fragment_cache.py). Same rule as the page cache: on by default only with Redis.
-BADGES_CMS_FRAGMENT_CACHE = env_bool("FRAGMENT_CACHE", bool(REDIS_URL))
-BADGES_CMS_FRAGMENT_CACHE_TIMEOUT = int(os.environ.get("FRAGMENT_CACHE_TIMEOUT", "600"))
+# Anonymous pages are cached in front of the site (Varnish, or a CDN), never by the site itself:
+# every change is purged there after it commits (badges_cms/purge.py). FRONTEND_CACHE_URL is
+# where purges go (the Varnish that `make stack` runs, say http://127.0.0.1:8080); unset, as in
+# development, nothing is purged because nothing caches.
+FRONTEND_CACHE_URL = os.environ.get("FRONTEND_CACHE_URL", "")
+if FRONTEND_CACHE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "varnish": {"BACKEND": "badges_cms.purge.VarnishBackend", "LOCATION": FRONTEND_CACHE_URL}
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -198,13 +222,43 @@ BADGES_CMS_DEFAULT_SHARE_IMAGE = {
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "badges@localhost")
 
+# Logs go to stderr (gunicorn's log, the journal under systemd). An unhandled exception is
+# logged there with its traceback and the request's method and path, and mailed to ADMINS
+# where set; neither carries what the visitor sent (alasite/errors.py).
+ADMINS = parse_admins(os.environ.get("ADMINS", ""))
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+DEFAULT_EXCEPTION_REPORTER_FILTER = "alasite.errors.PrivateExceptionReporterFilter"
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_line": {"()": "alasite.errors.RequestLineFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s%(request_line)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",  # stderr
+            "formatter": "plain",
+            "filters": ["request_line"],
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false"],
+            "include_html": False,
+        },
+    },
     "loggers": {
-        "badges_cms": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+        "badges_cms": {"handlers": ["console"], "level": LOG_LEVEL},
+        "alasite": {"handlers": ["console"], "level": LOG_LEVEL},
+        # Django's own: unhandled exceptions (django.request) and the like; in production its
+        # default configuration would print nothing with DEBUG off.
+        "django": {"handlers": ["console", "mail_admins"], "level": "WARNING", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

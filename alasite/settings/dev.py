@@ -12,3 +12,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret-" + "x" * 40  
 # Serve static files straight from the apps' folders, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# No HTTP cache stands in front of the development server, and browsers should not keep pages
+# either: what an editor publishes shows on the next reload, signed in or not.
+BADGES_CMS_CACHE_MAX_AGE = 0

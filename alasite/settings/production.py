@@ -4,6 +4,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from alasite.errors import init_sentry
+
 from .base import *  # noqa: F403
 from .base import env_bool, env_list
 
@@ -44,3 +46,15 @@ STORAGES = {
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
+# Errors to Sentry when SENTRY_DSN is set (sentry-sdk is an optional dependency, installed with
+# `pip install sentry-sdk`; README, "Deploying"). Nothing personal is sent: no body, cookies,
+# user or local variables (alasite/errors.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    init_sentry(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE", ""),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

@@ -6,6 +6,8 @@ site's SECRET_KEY, and that key lives only in the cache, for one window.
 """
 
 import ipaddress
+import logging
+import time
 
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
@@ -17,6 +19,21 @@ from . import conf
 IPV6_PREFIX = 64
 HMAC_SALT = "badges_cms.feedback.rate-limit"
 CACHE_PREFIX = "badges_feedback:rate:"
+
+logger = logging.getLogger("badges_cms.feedback")
+OUTAGE_LOG_SECONDS = 60
+_outage_logged_at = None
+
+
+def log_outage(reason):
+    """Say once a minute (per process) that submissions go unlimited, not once per submission."""
+    global _outage_logged_at
+    now = time.monotonic()
+    if _outage_logged_at is None or now - _outage_logged_at >= OUTAGE_LOG_SECONDS:
+        _outage_logged_at = now
+        logger.warning(
+            "The feedback rate limit is not applied while the cache is down: %s.", reason
+        )
 
 
 def parse_networks(values):
@@ -103,13 +120,25 @@ class RateLimit:
         self.window = conf.get("BADGES_FEEDBACK_RATE_WINDOW")
 
     def take(self):
-        """Count one attempt; False when the client has used up its allowance."""
-        if cache.add(self.cache_key, 1, timeout=self.window):
-            return True
+        """Count one attempt; False when the client has used up its allowance.
+
+        While the cache is down the limit fails open (every attempt is allowed, and the outage
+        logged): refusing everyone would lose genuine answers, and the honeypot still applies.
+        """
         try:
-            count = cache.incr(self.cache_key)
-        except ValueError:  # expired between add() and incr(): a new window starts
-            cache.add(self.cache_key, 1, timeout=self.window)
+            if cache.add(self.cache_key, 1, timeout=self.window):
+                return True
+            try:
+                count = cache.incr(self.cache_key)
+            except ValueError:  # expired between add() and incr(): a new window starts
+                cache.add(self.cache_key, 1, timeout=self.window)
+                return True
+        except Exception as error:  # a cache backend that raises when its server is away
+            count, reason = None, error
+        else:
+            reason = "the cache answered nothing"
+        if count is None:  # django-redis answers None for a call it could not make
+            log_outage(reason)
             return True
         return count <= self.limit
 
@@ -118,3 +147,5 @@ class RateLimit:
             cache.decr(self.cache_key)
         except ValueError:  # the window has ended meanwhile: nothing to give back
             pass
+        except Exception as error:  # the cache is down: there is no count to give back
+            log_outage(error)
