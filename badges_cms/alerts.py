@@ -35,7 +35,7 @@ from .models import CredlySyncIncident, CredlySyncRun, CredlyTokenReminder
 
 logger = logging.getLogger("badges_cms.credly")
 
-FULL_SYNC_TRIGGERS = (CredlySyncRun.Trigger.COMMAND, CredlySyncRun.Trigger.ADMIN)
+FULL_SYNC_TRIGGERS = CredlySyncRun.FULL_TRIGGERS
 
 
 class HealthState(models.TextChoices):
@@ -61,6 +61,14 @@ class SyncHealth:
     @property
     def needs_attention(self):
         return self.state in (HealthState.STALE, HealthState.FAILED)
+
+    @property
+    def warning(self):
+        """What went wrong after the last sync saved its figures (it still succeeded)."""
+        run = self.last_run
+        if run is None or run.status != CredlySyncRun.Status.SUCCEEDED or not run.warning:
+            return ""
+        return _("The last sync saved its figures, but %(warning)s.") % {"warning": run.warning}
 
     @property
     def last_success_at(self):

@@ -24,8 +24,20 @@ DEFAULTS = {
     "BADGES_CMS_SYNC_STALE_AFTER_HOURS": 36,
     # Members of this group get the sync-failure, staleness and token-expiry emails.
     "BADGES_CMS_ALERT_GROUP": "Badge managers",
+    # Seconds the nightly sync waits for another sync to finish before it fails (exit 1).
+    "BADGES_CMS_SYNC_LOCK_WAIT": 300,
+    # Webhook events that each refresh their template within one minute; the rest fold into
+    # one full refresh, queued BADGES_CMS_WEBHOOK_REFRESH_DELAY seconds after the first of them.
+    "BADGES_CMS_WEBHOOK_REFRESHES_PER_MINUTE": 30,
+    "BADGES_CMS_WEBHOOK_REFRESH_DELAY": 60,
     # Days before CREDLY_TOKEN_EXPIRES on which a reminder goes out, once each.
     "BADGES_CMS_TOKEN_REMINDER_DAYS": (14, 3),
+    # Cache-Control of public responses (badges_cms.http_cache): seconds a browser may keep a
+    # page without asking again (it is never purged, so this stays short) ...
+    "BADGES_CMS_CACHE_MAX_AGE": 60,
+    # ... and seconds a shared cache (Varnish, a CDN) may keep it: long, because every change is
+    # purged from it through wagtail.contrib.frontend_cache.
+    "BADGES_CMS_CACHE_S_MAXAGE": 86400,
 }
 
 

@@ -21,6 +21,7 @@ import re
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
@@ -103,7 +104,8 @@ class Fault:
     many requests it spoils (None: all). What it does, in order: wait `delay`
     seconds; drop the connection unanswered if `close`; answer `status` (with a
     Credly error body, or `body`) and `retry_after`/`headers`; answer `body` as a
-    200; otherwise answer normally, with `next_page_url` replaced if given.
+    200; otherwise answer normally, with `next_page_url` replaced if given and the
+    body passed through `edit` (a short page, a total that moves).
     """
 
     path: str
@@ -116,6 +118,7 @@ class Fault:
     delay: float = 0
     close: bool = False
     next_page_url: str | None = None
+    edit: Callable | None = None  # changes the normal answer's body in place
     used: int = 0
 
 
@@ -354,6 +357,8 @@ def _handler_for(standin):
             status, body = standin._answer(split.path, query)
             if fault and fault.next_page_url is not None and isinstance(body, dict):
                 body["metadata"]["next_page_url"] = fault.next_page_url
+            if fault and fault.edit is not None:
+                fault.edit(body)
             return self._send(status, body)
 
         def _auth_ok(self):

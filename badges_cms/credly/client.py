@@ -150,8 +150,11 @@ class CredlyClient:
         body = self._get_json(path, params)
         metadata = body.get("metadata")
         total = metadata.get("total_count") if isinstance(metadata, dict) else None
-        if not _is_int(total) or total < 0:
-            raise CredlyBadResponse(f"Credly sent no valid metadata.total_count for {path}.")
+        if not _is_int(total):  # its range is the caller's to judge
+            raise CredlyBadResponse(
+                f"Credly sent no whole metadata.total_count for the {state} badges of badge "
+                f"template {template_id}: {total!r}."
+            )
         return total
 
     def get_event(self, event_id):
@@ -170,20 +173,26 @@ class CredlyClient:
 
         We build ?page=N on the configured base ourselves: Credly's next_page_url has an
         /api/v1/ path, and following a URL from a response could send our token elsewhere.
+
+        Every page is checked against page 1's metadata: the same total_count and total_pages
+        throughout, a full page before the last, and exactly the rest on the last. A listing
+        that comes back short or changes while it is read raises CredlyBadResponse, so a
+        caller never takes a partial listing for the whole (and marks templates gone).
         """
-        page = 1
+        page, first = 1, None
         while True:
             body = self._get_json(
                 path, {**(params or {}), "page": page, "per": self.config.per_page}
             )
             data, metadata = body.get("data"), body.get("metadata")
+            where = f"Credly's page {page} of {path}"
             if not isinstance(data, list) or not isinstance(metadata, dict):
-                raise CredlyBadResponse(
-                    f"Credly's page {page} of {path} is not a data list with metadata."
-                )
-            total_pages = metadata.get("total_pages")
+                raise CredlyBadResponse(f"{where} is not a data list with metadata.")
+            total_pages, total_count = metadata.get("total_pages"), metadata.get("total_count")
             if not _is_int(total_pages) or total_pages < 0:
-                raise CredlyBadResponse(f"Credly's page {page} of {path} has no valid total_pages.")
+                raise CredlyBadResponse(f"{where} has no valid total_pages.")
+            if not _is_int(total_count) or total_count < 0:
+                raise CredlyBadResponse(f"{where} has no valid total_count.")
             if metadata.get("current_page") != page:
                 got = metadata.get("current_page")
                 raise CredlyBadResponse(f"Asked Credly for page {page} of {path}, got {got!r}.")
@@ -192,13 +201,35 @@ class CredlyClient:
                 isinstance(next_url, str) and _origin(next_url) == self._origin
             ):
                 raise CredlyBadResponse(
-                    f"Credly's page {page} of {path} points to a next page on another host "
+                    f"{where} points to a next page on another host "
                     f"({str(next_url)[:100]}); not following it."
                 )
-            if data and page > total_pages:
-                raise CredlyBadResponse(f"Credly's page {page} of {path} is past total_pages.")
-            if not data:  # also guards against a total_pages that keeps growing
-                return
+            per = metadata.get("per", self.config.per_page)
+            if not _is_int(per) or per < 1:
+                raise CredlyBadResponse(f"{where} has no valid per.")
+            if first is None:
+                first = (total_count, total_pages, per)
+                if total_pages != -(-total_count // per):
+                    raise CredlyBadResponse(
+                        f"{where} says {total_count} items on {total_pages} pages of {per}, "
+                        "which does not add up."
+                    )
+            elif (total_count, total_pages, per) != first:
+                raise CredlyBadResponse(
+                    f"Credly's listing of {path} changed while it was read: page 1 said "
+                    f"{first[0]} items on {first[1]} pages, page {page} says {total_count} "
+                    f"on {total_pages}. Run the sync again."
+                )
+            if page > total_pages:
+                if data:
+                    raise CredlyBadResponse(f"{where} is past total_pages.")
+                return  # an empty listing: total_count is 0
+            expected = per if page < total_pages else total_count - per * (total_pages - 1)
+            if len(data) != expected:
+                raise CredlyBadResponse(
+                    f"{where} is short: it holds {len(data)} items where {expected} were due "
+                    f"(page {page} of {total_pages}, {total_count} in all)."
+                )
             yield data
             if page >= total_pages:
                 return

@@ -10,18 +10,41 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from ..alerts import sync_run_recorded
-from ..models import BadgePage, CredlyBadgeTemplate, CredlyIssuanceSnapshot, CredlySyncRun
+from ..models import (
+    BadgePage,
+    CredlyBadgeTemplate,
+    CredlyIssuanceSnapshot,
+    CredlySyncRun,
+    CredlyWebhookEvent,
+)
+from ..purge import PurgePlan, purge_configured, purge_now
 from .client import CredlyBadResponse, CredlyError, count_badges_many
-from .locking import sync_lock
+from .locking import INTENT_LOCK, sync_lock
 
 logger = logging.getLogger("badges_cms.credly")
 
 FIGURE_FIELDS = ("name", "url", "image_url", "state", "badges_count")
+# Webhook event ids are kept this long, to recognise a repeated delivery.
+WEBHOOK_EVENTS_KEPT = timedelta(days=7)
+# The figures are stored as 32-bit integers (PositiveIntegerField): anything beyond is refused
+# while validating, alike on every database, rather than failing the write on one of them.
+MAX_FIGURE = 2**31 - 1
+
+
+def checked_count(value, template, field_name):
+    """A figure Credly sent for a template, if it is a whole number the database can hold."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_FIGURE:
+        raise CredlyBadResponse(
+            f"Credly sent badge template {template} a {field_name} of {value!r}: not a whole "
+            f"number from 0 to {MAX_FIGURE}."
+        )
+    return value
 
 
 def _http_url(value):
@@ -62,9 +85,8 @@ class TemplateData:
         state = raw.get("state")
         if not isinstance(state, str) or not state.isidentifier() or len(state) > 20:
             raise bad(f"with an unreadable state {state!r}")
-        count = raw.get("badges_count")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise bad(f"with an unreadable badges_count {count!r}")
+        label = f"{name.strip()[:80]!r} ({template_id})"
+        count = checked_count(raw.get("badges_count"), label, "badges_count")
         activities = []
         for activity in raw.get("badge_template_activities") or []:
             if isinstance(activity, dict) and isinstance(activity.get("title"), str):
@@ -106,6 +128,7 @@ class SyncReport:
     missing: list = field(default_factory=list)
     drafts: list = field(default_factory=list)  # BadgePage objects (or titles on a dry run)
     image_problems: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # after the commit: the run still succeeded
     requests: int = 0
     seconds: float = 0.0
     message: str = ""
@@ -129,7 +152,10 @@ class SyncReport:
             line += f", {len(self.drafts)} draft pages"
         if self.image_problems:
             line += f", {len(self.image_problems)} images not imported"
-        return f"{line}; {self.requests} requests in {self.seconds:.1f}s."
+        line = f"{line}; {self.requests} requests in {self.seconds:.1f}s."
+        if self.warnings:
+            line += " The figures are saved, but " + "; ".join(self.warnings) + "."
+        return line
 
 
 class CredlySync:
@@ -145,6 +171,7 @@ class CredlySync:
         index_page=None,
         trigger=CredlySyncRun.Trigger.COMMAND,
         progress=None,
+        lock_wait=0,
     ):
         if import_drafts and index_page is None:
             raise ValueError("Importing drafts needs the BadgeIndexPage to put them under.")
@@ -155,15 +182,27 @@ class CredlySync:
         self.index_page = index_page
         self.trigger = trigger
         self.progress = progress or (lambda count: None)
+        # Seconds to wait for another sync to finish: 0 skips at once (Sync now); the nightly
+        # command waits a few minutes, and fails if the other sync still holds the lock.
+        self.lock_wait = lock_wait
         self.report = SyncReport(dry_run=dry_run)
 
     def run(self):
         started = time.monotonic()
-        with sync_lock() as held:
-            if not held:
-                self._skip()
-            else:
-                self._run_locked()
+        waiting_since = timezone.now()
+        # The intent first: from now on webhook tasks yield, so at most the one refresh in
+        # progress stands between this sync and the sync lock.
+        with sync_lock(wait=self.lock_wait, name=INTENT_LOCK) as intent:
+            with sync_lock(wait=self.lock_wait if intent else 0) as held:
+                if not (intent and held):
+                    self._blocked()
+                elif self._superseded(waiting_since):
+                    self._skip(
+                        "Another sync was running and has since succeeded; this one was "
+                        "skipped without calling Credly."
+                    )
+                else:
+                    self._run_locked()
         self.report.seconds = time.monotonic() - started
         self.report.requests = self.client.requests_made
         self._record()
@@ -171,14 +210,36 @@ class CredlySync:
         log("%s", self.report.summary())
         return self.report
 
-    def _skip(self):
-        self.report.status = CredlySyncRun.Status.SKIPPED
+    def _superseded(self, waiting_since):
+        """Whether a full sync finished successfully while this one waited for the lock."""
+        return CredlySyncRun.objects.filter(
+            trigger__in=CredlySyncRun.FULL_TRIGGERS,
+            dry_run=False,
+            status=CredlySyncRun.Status.SUCCEEDED,
+            finished_at__gte=waiting_since,
+        ).exists()
+
+    def _blocked(self):
+        if not self.lock_wait:
+            self._skip("Another sync is running; this one was skipped without calling Credly.")
+            return
+        # Cron's sync must not pass quietly behind a sync that does not end.
+        minutes = self.lock_wait / 60
+        self.report.status = CredlySyncRun.Status.FAILED
         self.report.message = (
-            "Another sync is running; this one was skipped without calling Credly."
+            f"Another sync has held the sync lock for more than {minutes:g} minutes; this one "
+            "gave up without calling Credly. If no sync is running, a stuck process holds the "
+            "lock (see the sync log)."
         )
         if not self.dry_run:
+            self.report.run = CredlySyncRun.objects.create(trigger=self.trigger)
+
+    def _skip(self, message):
+        self.report.status = CredlySyncRun.Status.SKIPPED
+        self.report.message = message
+        if not self.dry_run:
             self.report.run = CredlySyncRun.objects.create(
-                trigger=self.trigger, status=CredlySyncRun.Status.SKIPPED
+                trigger=self.trigger, status=CredlySyncRun.Status.SKIPPED, message=message
             )
 
     def _run_locked(self):
@@ -193,7 +254,12 @@ class CredlySync:
             else:
                 with transaction.atomic():
                     pages = self._plan_and_apply(fetched, accepted, write=True)
-                    transaction.on_commit(lambda: purge_after_sync(pages))
+                    # The figures are committed before any cache is touched; whatever fails
+                    # from here on is a warning on a run that succeeded.
+                    transaction.on_commit(lambda: self._refresh_after_commit(pages))
+                CredlyWebhookEvent.objects.filter(
+                    received_at__lt=timezone.now() - WEBHOOK_EVENTS_KEPT
+                ).delete()
                 if report.drafts:
                     from .images import attach_template_images
 
@@ -226,7 +292,10 @@ class CredlySync:
         # A template never issued has no accepted badges: no need to ask.
         asked = [tid for tid, data in fetched.items() if data.badges_count > 0]
         counts = count_badges_many(self.client, asked, state="accepted")
-        return {tid: counts.get(tid, 0) for tid in fetched}
+        return {
+            tid: checked_count(counts.get(tid, 0), f"{data.name!r} ({tid})", "accepted count")
+            for tid, data in fetched.items()
+        }
 
     # Apply
 
@@ -276,7 +345,7 @@ class CredlySync:
         # Issuance history for the admin's report: today's figures of every template Credly
         # listed, in this same transaction so history and figures never disagree.
         CredlyIssuanceSnapshot.objects.record([*to_create, *to_update], now)
-        return list(BadgePage.objects.filter(credly_template_id__in=touched))
+        return list(BadgePage.showing_templates(touched))
 
     def _plan_drafts(self, fetched, write):
         from .drafts import create_draft_page
@@ -294,11 +363,21 @@ class CredlySync:
             else:
                 self.report.drafts.append(data.name)
 
+    def _refresh_after_commit(self, pages):
+        warnings = refresh_after_commit(pages)
+        self.report.warnings.extend(warnings)
+        run = self.report.run
+        if warnings and run is not None and run.finished_at is not None:
+            # Recorded already (the commit came later, in an outer transaction).
+            run.warning = "; ".join(self.report.warnings)
+            CredlySyncRun.objects.filter(pk=run.pk).update(warning=run.warning)
+
     def _record(self):
         run = self.report.run
         if run is None or run.status == CredlySyncRun.Status.SKIPPED:
             return
         report = self.report
+        run.warning = "; ".join(report.warnings)
         run.status = report.status
         run.finished_at = timezone.now()
         run.requests_made = report.requests
@@ -315,10 +394,19 @@ class CredlySync:
         sync_run_recorded(run)
 
 
-def purge_after_sync(pages):
-    from ..cache import purge_badge_pages
-
-    purge_badge_pages(pages)
+def refresh_after_commit(pages):
+    """Purge the HTTP cache's copies of pages whose figures changed, once those are committed.
+    Returns what could not be done, in words; never raises: the figures are saved either way."""
+    if not pages or not purge_configured():
+        return []
+    try:
+        plan = PurgePlan()
+        plan.add_badges(pages)
+        problems = purge_now(sorted(plan.urls), f"Credly figures of {len(pages)} badges")
+    except Exception as exc:
+        logger.exception("Could not purge cached pages after a sync")
+        problems = [f"the cached pages could not be purged ({type(exc).__name__}: {exc})"]
+    return [f"the cached pages were not all refreshed: {problem}" for problem in problems]
 
 
 def refresh_template(client, template_id, trigger=CredlySyncRun.Trigger.WEBHOOK):
@@ -334,13 +422,17 @@ def refresh_template(client, template_id, trigger=CredlySyncRun.Trigger.WEBHOOK)
         except CredlyNotFound:
             # Deleted in Credly: keep the last figures, note the absence.
             gone = CredlyBadgeTemplate.objects.filter(pk=template_id, present=True)
-            pages = list(BadgePage.objects.filter(credly_template_id=template_id))
+            pages = list(BadgePage.showing_templates([template_id]))
             run.templates_missing = gone.update(present=False)
         else:
             figures = data.figures()
             row = CredlyBadgeTemplate.objects.filter(pk=data.id).first()
             if row is not None and row.accepted_count is not None:
-                figures["accepted_count"] = client.count_badges(data.id, state="accepted")
+                figures["accepted_count"] = checked_count(
+                    client.count_badges(data.id, state="accepted"),
+                    f"{data.name!r} ({data.id})",
+                    "accepted count",
+                )
             with transaction.atomic():
                 _, created = CredlyBadgeTemplate.objects.update_or_create(
                     pk=data.id,
@@ -348,9 +440,15 @@ def refresh_template(client, template_id, trigger=CredlySyncRun.Trigger.WEBHOOK)
                 )
             run.templates_seen = 1
             run.templates_created, run.templates_updated = (1, 0) if created else (0, 1)
-            pages = list(BadgePage.objects.filter(credly_template_id=data.id))
+            pages = list(BadgePage.showing_templates([data.id]))
         run.status = CredlySyncRun.Status.SUCCEEDED
-        transaction.on_commit(lambda: purge_after_sync(pages))
+
+        def refresh():
+            run.warning = "; ".join(refresh_after_commit(pages))
+            if run.warning and run.finished_at is not None:
+                CredlySyncRun.objects.filter(pk=run.pk).update(warning=run.warning)
+
+        transaction.on_commit(refresh)
     except (CredlyError, DatabaseError) as exc:
         run.status, run.message = CredlySyncRun.Status.FAILED, str(exc)
     run.finished_at = timezone.now()

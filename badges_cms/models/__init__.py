@@ -1,8 +1,15 @@
 from .alerts import CredlySyncIncident, CredlyTokenReminder
-from .credly import CredlyBadgeTemplate, CredlyIssuanceSnapshot, CredlySyncLock, CredlySyncRun
+from .credly import (
+    CredlyBadgeTemplate,
+    CredlyIssuanceSnapshot,
+    CredlySyncLock,
+    CredlySyncRun,
+    CredlyWebhookEvent,
+)
 from .guides import GuideStepBlock, StepGuide
 from .issuers import BadgeIssuer
 from .pages import BadgeIndexPage, BadgePage, BadgeSkill, TaggedBadgeSkill
+from .purges import FrontendCachePurge
 
 __all__ = [
     "BadgeIndexPage",
@@ -13,6 +20,8 @@ __all__ = [
     "CredlyIssuanceSnapshot",
     "CredlySyncIncident",
     "CredlySyncLock",
+    "CredlyWebhookEvent",
+    "FrontendCachePurge",
     "CredlySyncRun",
     "CredlyTokenReminder",
     "GuideStepBlock",

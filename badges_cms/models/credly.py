@@ -51,6 +51,10 @@ class CredlySyncRun(models.Model):
         COMMAND = "command", _("Command")
         ADMIN = "admin", _("Sync now")
         WEBHOOK = "webhook", _("Webhook")
+        WEBHOOK_OVERFLOW = "webhooks", _("Webhooks (full refresh)")
+
+    # Runs that read every template; the others refresh one template for a webhook event.
+    FULL_TRIGGERS = (Trigger.COMMAND, Trigger.ADMIN, Trigger.WEBHOOK_OVERFLOW)
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.RUNNING, db_index=True
@@ -68,6 +72,14 @@ class CredlySyncRun(models.Model):
     templates_missing = models.PositiveIntegerField(_("templates gone from Credly"), default=0)
     pages_created = models.PositiveIntegerField(_("draft pages created"), default=0)
     message = models.TextField(_("message"), blank=True)
+    warning = models.TextField(
+        _("warning"),
+        blank=True,
+        help_text=_(
+            "What went wrong after the figures were saved (refreshing cached pages, say): the "
+            "run still succeeded."
+        ),
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -101,6 +113,27 @@ class CredlySyncLock(models.Model):
 
     def __str__(self):
         return f"{self.name} held by {self.holder} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class CredlyWebhookEvent(models.Model):
+    """A webhook event id we have answered, so a repeated delivery (or a replay) queues nothing
+    more, and the refreshes queued in the last minute can be counted. Only ids are kept: the
+    body is untrusted and never stored. Rows older than a week are pruned by the sync."""
+
+    class Handling(models.TextChoices):
+        REFRESH = "refresh", _("Its template refreshed")
+        FOLDED = "folded", _("Folded into a full refresh")
+
+    id = models.UUIDField(_("event id"), primary_key=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    handling = models.CharField(_("handling"), max_length=20, choices=Handling.choices)
+
+    class Meta:
+        verbose_name = _("Credly webhook event")
+        verbose_name_plural = _("Credly webhook events")
+
+    def __str__(self):
+        return f"{self.id} ({self.get_handling_display()})"
 
 
 class CredlyIssuanceSnapshotQuerySet(models.QuerySet):

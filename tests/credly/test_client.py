@@ -383,7 +383,8 @@ def test_count_badges_reads_total_count(credly, make_client):
     }
 
 
-@pytest.mark.parametrize("total", [-1, "5", None, True])
+# A negative or huge total is a whole number: the sync judges its range (test_sync_faults.py).
+@pytest.mark.parametrize("total", ["5", None, True, 1.5])
 def test_count_badges_rejects_invalid_total(credly, make_client, total):
     body = {"data": [], "metadata": {"total_count": total}}
     credly.add_fault("/badges", body=json.dumps(body).encode())

@@ -1,13 +1,17 @@
 """Nightly: `python manage.py sync_credly_badges [--dry-run] [--import-drafts] [--accepted-counts]`.
 
 Exit codes, which cron wrappers and monitoring rely on:
-  0  synced, or skipped because another sync holds the lock (a skipped run is recorded);
-  1  the sync failed and nothing was changed (a failed run is recorded);
+  0  synced (perhaps with a warning about what could not be refreshed after the figures were
+     saved), or skipped because another sync that ran meanwhile succeeded (a skipped run is
+     recorded);
+  1  the sync failed and nothing was changed (a failed run is recorded), including when
+     another sync held the lock for more than BADGES_CMS_SYNC_LOCK_WAIT seconds;
   2  settings or arguments missing or malformed, found before any request (nothing recorded).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ... import conf
 from ...conf import credly_config
 from ...credly.client import CredlyClient, CredlyConfigError
 from ...credly.sync import CredlySync
@@ -53,6 +57,7 @@ class Command(BaseCommand):
             accepted_counts=accepted_counts,
             index_page=index_page,
             progress=self._progress if self.stdout.isatty() else None,
+            lock_wait=conf.get("BADGES_CMS_SYNC_LOCK_WAIT"),
         )
         report = sync.run()
         if self.stdout.isatty():
