@@ -6,7 +6,10 @@
 - Moderators review them: the same, plus publish, lock and unlock, and delete snippets.
 - Badge managers run the programme: they edit badges like editors, read the sync log and the
   Credly settings, press Sync now, read and export the issuance report, and get the sync-health
-  emails (badges_cms.alerts).
+  emails (badges_cms.alerts). They alone read, export and delete earners' feedback (Forms in
+  the admin): the answers and email addresses are for the people who run the programme.
+  Editors and Moderators may still edit the feedback page (Wagtail's groups edit every page),
+  but not see what earners sent (badges_cms.feedback.permissions).
 
 The "Badge review" workflow (one approval task for the Moderators) is assigned to the badge
 index, so a new badge goes draft -> review -> published.
@@ -65,6 +68,9 @@ MODEL_PERMISSIONS = {
         "badges_cms.view_credlysyncrun",
         "badges_cms.run_credly_sync",
         "badges_cms.view_issuance_report",
+        # Wagtail's submission screens let whoever sees the answers delete them; deleting is
+        # part of the job too (answers sent by mistake, a request to be forgotten).
+        *(f"badges_feedback.{action}_badgefeedbacksubmission" for action in ("view", "delete")),
     ],
 }
 

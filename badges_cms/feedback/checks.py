@@ -25,6 +25,8 @@ def check_feedback_settings(app_configs=None, **kwargs):
         ("BADGES_FEEDBACK_RETENTION_DAYS", 1),
         ("BADGES_FEEDBACK_RATE_LIMIT", 2),
         ("BADGES_FEEDBACK_RATE_WINDOW", 3),
+        ("BADGES_FEEDBACK_MAX_ANSWER_LENGTH", 4),
+        ("BADGES_FEEDBACK_MAX_SUBMISSION_LENGTH", 5),
     ):
         value = conf.get(name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:

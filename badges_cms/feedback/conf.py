@@ -14,6 +14,12 @@ DEFAULTS = {
     "BADGES_FEEDBACK_TRUSTED_PROXIES": [],
     # Days a submission is kept; `manage.py prune_badge_feedback` deletes older ones.
     "BADGES_FEEDBACK_RETENTION_DAYS": 365,
+    # Characters in one typed answer (a paragraph or a hidden question); line breaks count once.
+    # Room for a considered page of text, not for pasting a book.
+    "BADGES_FEEDBACK_MAX_ANSWER_LENGTH": 4000,
+    # Characters in all the answers of one submission together, email address included: a
+    # form with many long questions cannot be used to store more than this at a time.
+    "BADGES_FEEDBACK_MAX_SUBMISSION_LENGTH": 20000,
 }
 
 

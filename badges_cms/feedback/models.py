@@ -7,11 +7,9 @@ from django.utils.translation import ngettext
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.models import AbstractForm, AbstractFormField, AbstractFormSubmission
-from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
-from ..route_cache import RememberedViewRestrictionsMixin
 from . import conf
 from .clients import RateLimit
 from .forms import (
@@ -23,6 +21,7 @@ from .forms import (
     BadgeFeedbackPageAdminForm,
 )
 from .lookups import badge_titles
+from .panels import FeedbackSubmissionsPanel
 
 TEXT_FEATURES = ["bold", "italic", "link"]
 
@@ -50,13 +49,13 @@ class BadgeFeedbackSubmission(AbstractFormSubmission):
         indexes = [models.Index(fields=["submit_time"], name="badges_feedback_submit_time")]
 
 
-class BadgeFeedbackPage(RememberedViewRestrictionsMixin, AbstractForm):
+class BadgeFeedbackPage(AbstractForm):
     """Asks earners how they used and shared a badge and what would improve the programme.
 
     Badge pages link here with ?badge=<slug>, which fills the form's badge field. Submissions
     are not emailed (Wagtail's AbstractEmailForm would): copies in mailboxes would outlive
-    the retention period and escape deletion on request. Staff read and export them in the
-    admin (Forms).
+    the retention period and escape deletion on request. Programme staff with the permission
+    to view feedback submissions read and export them in the admin (Forms); see permissions.py.
     """
 
     intro = RichTextField(_("introduction"), blank=True, features=TEXT_FEATURES)
@@ -82,7 +81,7 @@ class BadgeFeedbackPage(RememberedViewRestrictionsMixin, AbstractForm):
     )
 
     content_panels = AbstractForm.content_panels + [
-        FormSubmissionsPanel(),
+        FeedbackSubmissionsPanel(),
         FieldPanel("intro"),
         InlinePanel("form_fields", label=_("Questions")),
         MultiFieldPanel(
@@ -106,6 +105,12 @@ class BadgeFeedbackPage(RememberedViewRestrictionsMixin, AbstractForm):
 
     def get_submission_class(self):
         return BadgeFeedbackSubmission
+
+    def get_submissions_list_view_class(self):
+        # Imported here: Wagtail's admin views need the app registry ready.
+        from .views import FeedbackSubmissionsListView
+
+        return FeedbackSubmissionsListView
 
     def get_data_fields(self):
         """Columns of the admin listing and of its CSV and XLSX exports: the badge comes

@@ -1,6 +1,9 @@
 import pytest
 from django.core.cache import cache
 
+# The demo's staff, one user per group (tests/admin/conftest.py).
+from tests.admin.conftest import staff  # noqa: F401 - a shared fixture
+
 CLIENT_IP = "203.0.113.7"
 
 
