@@ -8,12 +8,14 @@ them there; the name is checked to be a public host name first.
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from django.utils.translation import gettext as _
 
 MAX_INSTANCE_LENGTH = 253
 HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# A last label a browser takes for a number makes the whole host an IPv4 address (127.1, 0x7f.1).
+NUMERIC_LABEL = re.compile(r"^(?:[0-9]+|0x[0-9a-f]*)$")
 # Names that only resolve inside someone's own network: never a Mastodon instance to send
 # visitors to from a public page.
 PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".intranet", ".lan", ".home.arpa")
@@ -56,25 +58,31 @@ def share_links(title, url, summary=""):
 
 
 def mastodon_instance(value):
-    """The host name of the Mastodon instance a visitor typed, or None if it is not one.
+    """The host name of the Mastodon server a visitor typed, or None if it is not a bare,
+    public host name.
 
-    Takes what people paste: ``mastodon.social``, ``https://mastodon.social/``, a profile
-    address ``https://mastodon.social/@me`` or a handle ``@me@mastodon.social``. Internationalised
-    names come back in their ASCII (punycode) form. IP addresses, ports, credentials, single-label
-    and private names are refused, so the redirect can only lead to a public web host.
+    Read the way a browser reads an address (WHATWG URL): tabs and newlines vanish, a backslash
+    counts as a slash, the host ends at the first of ``/ \\ ? #``, anything before an ``@`` is
+    user info. So ``mastodon.social`` and ``https://mastodon.social/`` are taken, and anything
+    with user info, a backslash, a port, a path, a query, percent-encoding or an IP address is
+    refused: what the visitor sees as the server is then always where the link goes.
+    Internationalised names come back in their ASCII (punycode) form.
     """
     value = (value or "").strip()
     if not value or len(value) > MAX_INSTANCE_LENGTH + 20 or any(c.isspace() for c in value):
+        return None  # a browser would drop tabs and newlines; here they only hide something
+    if "\\" in value or "%" in value:
         return None
-    if "://" in value:
-        parts = urlsplit(value)
-        if parts.scheme.lower() not in {"http", "https"} or "@" in parts.netloc:
+    scheme, sep, rest = value.partition("://")
+    if sep:
+        if scheme.lower() not in {"http", "https"}:
             return None
-        host = parts.netloc
-    else:
-        host = value.rsplit("@", 1)[-1].split("/", 1)[0]
-    if ":" in host:  # a port, or an IPv6 address
+        value = rest
+    elif ":" in value:  # "host:port", "javascript:..." or an IPv6 address
         return None
+    host, slash, path = value.partition("/")
+    if (slash and path) or any(c in host for c in "@:?#[]"):
+        return None  # user info, a port, a path or query, an IPv6 literal
     host = host.rstrip(".").lower()
     try:
         host = host.encode("idna").decode("ascii")
@@ -85,7 +93,7 @@ def mastodon_instance(value):
         len(host) > MAX_INSTANCE_LENGTH
         or len(labels) < 2
         or not all(HOST_LABEL.match(label) for label in labels)
-        or labels[-1].isdigit()  # an IPv4 address
+        or NUMERIC_LABEL.match(labels[-1])  # browsers read such a host as an IPv4 address
         or host == "localhost"
         or host.endswith(PRIVATE_SUFFIXES)
     ):
