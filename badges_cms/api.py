@@ -8,7 +8,7 @@ public pages or issuers show, so an unpublished badge's artwork does not announc
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import CharField, Prefetch, Q
 from django.db.models.functions import Cast
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.images import get_image_model
@@ -20,17 +20,14 @@ from .api_fields import API_RENDITIONS
 
 def with_api_data(queryset):
     """Badge pages with everything their API fields read, in a fixed number of queries."""
-    from .models import CredlyBadgeTemplate
+    from .models import BadgePage
 
-    templates = CredlyBadgeTemplate.objects.filter(pk=OuterRef("credly_template_id"))
     images = get_image_model().objects.prefetch_renditions(*API_RENDITIONS.values())
-    return (
-        queryset.select_related("issuer", "locale")
-        .prefetch_related(Prefetch("badge_image", queryset=images), "skills", "partner_issuers")
-        .annotate(
-            # Read by BadgePage.issued_count and is_retired instead of a query per page.
-            synced_badges_count=Subquery(templates.values("badges_count")[:1]),
-            synced_state=Subquery(templates.values("state")[:1]),
+    # The synced figures are annotated (an alias's through its original) and read by
+    # BadgePage.issued_count and is_retired instead of a query per page.
+    return BadgePage.annotate_figures(
+        queryset.select_related("issuer", "locale").prefetch_related(
+            Prefetch("badge_image", queryset=images), "skills", "partner_issuers"
         )
     )
 

@@ -1,6 +1,6 @@
 """Serializer fields for badge pages in Wagtail's API (v2): see BadgePage.api_fields."""
 
-from rest_framework.fields import Field
+from rest_framework.fields import Field, UUIDField
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.rich_text import expand_db_html
 
@@ -48,6 +48,14 @@ class IssuerField(Field):
 class IssuerListField(Field):
     def to_representation(self, issuers):
         return [IssuerField().to_representation(issuer) for issuer in issuers.all()]
+
+
+class ShownTemplateIdField(UUIDField):
+    """The id of the Credly template whose figures the page shows: for an alias, which holds
+    no id of its own, its original's (BadgePage.shown_template_id)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="shown_template_id", read_only=True, **kwargs)
 
 
 class OpenBadgesLinksField(Field):

@@ -7,7 +7,7 @@ the listing costs the same number of queries for 5 badges or 500.
 from functools import partial
 
 import django_filters
-from django.db.models import CharField, Exists, OuterRef, Subquery
+from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 from django.forms import CheckboxSelectMultiple, RadioSelect
 from django.utils.functional import cached_property
@@ -21,7 +21,7 @@ from wagtail.admin.views.pages.listing import IndexView
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.models import PagePermissionTester, WorkflowState, get_default_page_content_type
 
-from ..models import BadgeIssuer, BadgePage, CredlyBadgeTemplate
+from ..models import BadgeIssuer, BadgePage
 from .columns import BadgeStatusColumn, FigureColumn
 
 
@@ -96,18 +96,11 @@ class BadgePageIndexView(IndexView):
         return context
 
     def get_base_queryset(self):
-        template = CredlyBadgeTemplate.objects.filter(pk=OuterRef("credly_template_id"))
-        return (
-            super()
-            .get_base_queryset()
-            .annotate(
-                # Names BadgePage.issued_count and is_retired read instead of querying.
-                synced_badges_count=Subquery(template.values("badges_count")[:1]),
-                synced_state=Subquery(template.values("state")[:1]),
-                synced_at=Subquery(template.values("synced_at")[:1]),
-            )
-            .select_related("issuer", for_specific_subqueries=True)
-        )
+        # The names BadgePage.issued_count and is_retired read instead of querying (an alias
+        # shows its original's figures).
+        return BadgePage.annotate_figures(
+            super().get_base_queryset(), synced_at="synced_at"
+        ).select_related("issuer", for_specific_subqueries=True)
 
 
 class BadgePageListingViewSet(PageListingViewSet):
