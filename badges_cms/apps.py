@@ -9,8 +9,11 @@ class BadgesCmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Cached pages are retired on publish, move, delete..., whichever process does it
-        # (web, task worker, management command), so the handlers connect here.
-        from .page_cache import register_signal_handlers
+        # The HTTP cache in front is purged after a publish, move, delete..., whichever process
+        # does it (web, task worker, management command), so the handlers connect here.
+        from .aliases import register_signal_handlers as register_alias_handlers
+        from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()
+        # A new alias is announced as published, so whatever refreshes a publish runs for it.
+        register_alias_handlers()

@@ -12,6 +12,9 @@ from badges_cms.feedback.models import BadgeFeedbackFormField, BadgeFeedbackPage
 from badges_cms.models import BadgeIndexPage, BadgeIssuer, BadgePage, StepGuide
 from home.models import HomePage
 
+# Varnish in front of the live server; a recorder of the purges sent to the HTTP cache.
+pytest_plugins = ["tests.varnish", "tests.purge_recorder"]
+
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 

@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -139,3 +141,16 @@ def test_the_panel_costs_the_same_few_queries_with_more_badges(client, staff, sy
     for number in range(6):
         make_badge(f"Extra badge {number}")
     assert len(plugin_queries()) == len(before) <= 8
+
+
+def test_the_panel_is_only_for_people_who_work_on_badges(client, staff):
+    """Someone who may open the admin for other work, with no permission of the badges app,
+    gets Wagtail's dashboard without the Credly panel; each badges role gets it."""
+    outsider = get_user_model().objects.create_user("outsider", "o@example.org", "pw")
+    outsider.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(outsider)
+    response = client.get(reverse("wagtailadmin_home"))
+    assert response.status_code == 200
+    assert "badges-cms-credly-section" not in response.content.decode()
+    for role in ("editor", "moderator", "manager", "superuser"):
+        assert "badges-cms-credly-section" in panel(client, staff[role])
