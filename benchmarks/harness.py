@@ -1,10 +1,12 @@
-"""What the benchmarks, `make load` and `make multi-instance` share: the site run the way
-production runs it (gunicorn, production settings, WhiteNoise, PostgreSQL and Redis where
-asked), the services it needs, wrk, and reading a process's memory.
+"""What the benchmarks, `make load`, `make multi-instance` and `make stack` share: the site run
+the way production runs it (gunicorn, production settings, WhiteNoise, PostgreSQL and Redis
+where asked, the task worker), the services it needs, wrk, plain HTTP requests that send only
+the headers given, and reading a process's memory. Varnish and nginx are in frontends.py.
 
 Every wait here is on a condition with a deadline, never a fixed sleep.
 """
 
+import http.client
 import os
 import re
 import secrets
@@ -17,6 +19,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -56,15 +59,16 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def production_env(workdir, database_url, *, redis_url="", page_cache=True, **extra):
+def production_env(workdir, database_url, *, redis_url="", **extra):
     """The environment of a production deployment on this machine: production settings, a
-    fresh secret key, loopback hosts, plain HTTP (TLS would end at a proxy)."""
+    fresh secret key, loopback hosts, plain HTTP (TLS would end at a proxy). Purges go nowhere
+    unless FRONTEND_CACHE_URL is given in ``extra``."""
     workdir = Path(workdir)
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(
-            ("DJANGO_", "CREDLY_", "PAGE_CACHE", "FRAGMENT_CACHE", "REDIS_URL", "DATABASE_URL")
+            ("DJANGO_", "CREDLY_", "REDIS_URL", "DATABASE_URL", "FRONTEND_CACHE_URL")
         )
     }
     env.update(
@@ -77,7 +81,6 @@ def production_env(workdir, database_url, *, redis_url="", page_cache=True, **ex
         DATABASE_URL=database_url,
         MEDIA_ROOT=str(workdir / "media"),
         STATIC_ROOT=str(workdir / "static"),
-        PAGE_CACHE="true" if page_cache else "false",
         CACHE_KEY_PREFIX=f"bench-{os.getpid()}",
         LOG_LEVEL="WARNING",
         PYTHONDONTWRITEBYTECODE="1",
@@ -256,11 +259,7 @@ class Gunicorn:
         return self
 
     def worker_pids(self):
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        try:
-            return sorted(int(pid) for pid in path.read_text().split())
-        except FileNotFoundError:
-            return []
+        return child_pids(self.process.pid)
 
     def log_tail(self, lines=20):
         if not self.log_path or not Path(self.log_path).exists():
@@ -278,10 +277,79 @@ class Gunicorn:
             self.process.wait(timeout=10)
 
     def __enter__(self):
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()  # a process started but never answered
+            raise
 
     def __exit__(self, *exc_info):
         self.stop()
+
+
+@dataclass
+class TaskWorker:
+    """`manage.py db_worker`, the task worker that sends purges (and updates the search and
+    reference indexes) after each change; ``interval`` is how long it sleeps when idle."""
+
+    env: dict
+    interval: float = 0.1
+    log_path: Path | None = None
+    process: subprocess.Popen | None = None
+
+    def start(self):
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                PYTHON,
+                "manage.py",
+                "db_worker",
+                "--interval",
+                str(self.interval),
+                "--no-startup-delay",
+                "--no-reload",
+            ],
+            cwd=REPO,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        if log is not subprocess.DEVNULL:
+            log.close()
+        return self
+
+    def check_running(self):
+        if self.process.poll() is not None:
+            raise HarnessError(f"the task worker exited with status {self.process.returncode}")
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)  # it finishes the task in hand first
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()  # a process started but never answered
+            raise
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+def child_pids(pid):
+    """A process's children (gunicorn's workers, varnishd's cache process)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        return sorted(int(child) for child in path.read_text().split())
+    except FileNotFoundError:
+        return []
 
 
 def rss_kib(pid):
@@ -290,6 +358,38 @@ def rss_kib(pid):
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise HarnessError(f"No VmRSS for process {pid}")
+
+
+# Requests
+
+
+@dataclass
+class Fetched:
+    status: int
+    headers: dict  # lower-case names
+    body: bytes  # as sent: still compressed when Content-Encoding says so
+
+
+def fetch(url, headers=None, timeout=30, connection=None):
+    """GET ``url`` sending only Host and ``headers`` (as wrk does; requests would add its own
+    Accept and Accept-Encoding, which would pick another variant from a cache that varies on
+    them). Pass an open http.client connection to reuse it."""
+    parts = urlsplit(url)
+    own = connection is None
+    if own:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    headers = {"Accept-Encoding": "identity", **(headers or {})}
+    try:
+        connection.request("GET", path or "/", headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        if own:
+            connection.close()
+    return Fetched(
+        response.status, {name.lower(): value for name, value in response.getheaders()}, body
+    )
 
 
 # wrk
@@ -349,22 +449,24 @@ def parse_wrk(output, url, seconds):
     )
 
 
-def wrk_command(url, seconds, connections=8, threads=2):
-    return [
+def wrk_command(url, seconds, connections=8, threads=2, headers=None):
+    command = [
         tool("wrk"),
         f"--threads={threads}",
         f"--connections={connections}",
         f"--duration={seconds}s",
         "--timeout=10s",
         "--latency",
-        url,
     ]
+    for name, value in (headers or {}).items():
+        command += ["--header", f"{name}: {value}"]
+    return [*command, url]
 
 
-def wrk(url, seconds, connections=8, threads=2):
+def wrk(url, seconds, connections=8, threads=2, headers=None):
     ensure_wrk()
     result = subprocess.run(  # noqa: S603
-        wrk_command(url, seconds, connections, threads),
+        wrk_command(url, seconds, connections, threads, headers),
         capture_output=True,
         text=True,
         check=True,

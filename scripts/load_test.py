@@ -1,14 +1,18 @@
-"""`make load`: wrk against gunicorn (2 workers, production settings, PostgreSQL, Redis) on
-loopback for 30 s, on the badge index and a badge page at once.
+"""`make load`: wrk on the badge index and a badge page at once, for 30 s, twice over:
 
-Goals, each checked and printed: no error (no socket error, no response other than 2xx/3xx),
-and each worker's resident memory (VmRSS from /proc/<pid>/status, sampled every half second)
-grows by less than 10% between the first 10 s and the last 10 s of the run, with no worker
-restarted. The run is made three times: with nothing cached, so every request renders the
-whole page (the demanding case for memory); with the whole-page cache off, so every request
-renders from stored fragments and remembered routes (whose per-process memory must stay
-bounded); and with both on, as production runs. Each run starts after a short warm-up (lazy
-imports, first renditions), which is not measured.
+1. through Varnish (deploy/varnish/default.vcl, our own varnishd) in front of gunicorn, as
+   production runs: what visitors meet;
+2. cold: straight to gunicorn with nothing in front, so every request renders the whole page
+   (the demanding case for the workers' memory).
+
+gunicorn runs with 2 sync workers, production settings, PostgreSQL and Redis, on loopback; wrk
+sends what a browser does that matters to the cache (``Accept: text/html``,
+``Accept-Encoding: gzip``). Goals, each checked and printed for each run: no error (no socket
+error, no response other than 2xx/3xx), and each watched process's resident memory (VmRSS from
+/proc/<pid>/status, sampled every half second) grows by less than 10% between the first 10 s
+and the last 10 s of the run, with no worker restarted. Watched: both gunicorn workers, and in
+the Varnish run Varnish's cache process too. Each run starts after a short warm-up (lazy
+imports, first renditions, Varnish storing the pages), which is not measured.
 
 Exit status 0 when every goal is met, 1 when one is not, 2 when the run could not be set up.
 """
@@ -20,13 +24,14 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from statistics import mean
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks import harness  # noqa: E402
+from benchmarks import frontends, harness  # noqa: E402
 
 SECONDS = 30
 WINDOW = 10
@@ -35,6 +40,8 @@ SAMPLE_EVERY = 0.5
 MAX_GROWTH = 0.10
 BADGES = 100
 REDIS_DB = 15
+CONNECTIONS = 4  # per URL
+HEADERS = {"Accept": "text/html", "Accept-Encoding": "gzip"}
 
 
 def prepare(workdir, database_url, redis_url):
@@ -71,11 +78,11 @@ def sample_memory(pids, stop, samples):
                 samples.setdefault(pid, []).append((now, None))
 
 
-def run_wrk_together(urls, seconds, connections=4):
+def run_wrk_together(urls, seconds):
     """wrk on each URL at once, for the same number of seconds; their results in order."""
     processes = [
         subprocess.Popen(  # noqa: S603
-            harness.wrk_command(url, seconds, connections=connections, threads=1),
+            harness.wrk_command(url, seconds, connections=CONNECTIONS, threads=1, headers=HEADERS),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -91,20 +98,30 @@ def run_wrk_together(urls, seconds, connections=4):
     return results
 
 
-def one_run(label, env, urls, workdir, failures):
-    print(f"\n{label}")
-    server = harness.Gunicorn(
-        env,
-        workers=2,
-        ready_path=urls[0],
-        log_path=workdir / f"gunicorn-{env['PAGE_CACHE']}-{env.get('FRAGMENT_CACHE')}.log",
-    )
-    with server:
-        full_urls = [server.url + url for url in urls]
+def one_run(label, env, urls, workdir, failures, through_varnish):
+    print(f"\n{label}", flush=True)
+    name = "varnish" if through_varnish else "cold"
+    with ExitStack() as running:
+        server = running.enter_context(
+            harness.Gunicorn(
+                env, workers=2, ready_path=urls[0], log_path=workdir / f"gunicorn-{name}.log"
+            )
+        )
+        base, watched, varnish = server.url, {}, None
+        if through_varnish:
+            varnish = running.enter_context(
+                frontends.Varnish(workdir / "varnish", [("127.0.0.1", server.port)])
+            )
+            base = varnish.url
+        full_urls = [base + url for url in urls]
         run_wrk_together(full_urls, WARM_UP)
         pids = server.worker_pids()
+        watched = {pid: f"gunicorn worker {pid}" for pid in pids}
+        if varnish is not None:
+            watched.update({pid: f"varnishd cache process {pid}" for pid in varnish.cache_pids()})
+            before = varnish.counters("MAIN.cache_hit", "MAIN.cache_miss", "MAIN.backend_req")
         stop, samples = threading.Event(), {}
-        sampler = threading.Thread(target=sample_memory, args=(pids, stop, samples))
+        sampler = threading.Thread(target=sample_memory, args=(list(watched), stop, samples))
         sampler.start()
         try:
             results = run_wrk_together(full_urls, SECONDS)
@@ -112,71 +129,81 @@ def one_run(label, env, urls, workdir, failures):
             stop.set()
             sampler.join()
         pids_after = server.worker_pids()
+        if varnish is not None:
+            after = varnish.counters("MAIN.cache_hit", "MAIN.cache_miss", "MAIN.backend_req")
 
     def check(ok, message):
-        print(("  ok    " if ok else "  FAIL  ") + message)
+        print(("  ok    " if ok else "  FAIL  ") + message, flush=True)
         if not ok:
             failures.append(f"{label}: {message}")
 
-    for result in results:
-        path = result.url.split(str(server.port), 1)[1]
+    for result, path in zip(results, urls, strict=True):
         print(
-            f"  {path}: {result.requests} requests, {result.rps:.0f}/s, p50 {result.p50_ms:.1f} ms,"
-            f" p99 {result.p99_ms:.1f} ms"
+            f"  {path}: {result.requests} requests, {result.rps:,.0f}/s, p50 "
+            f"{result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
         )
         check(
             result.errors == 0,
             f"no errors on {path} (non-2xx/3xx: {result.non_2xx}, socket: "
             f"{result.socket_errors or 'none'})",
         )
+    if varnish is not None:
+        delta = {key: after[key] - before.get(key, 0) for key in after}
+        print(
+            f"  Varnish: {delta.get('MAIN.cache_hit', 0):,} hits, "
+            f"{delta.get('MAIN.cache_miss', 0):,} misses, "
+            f"{delta.get('MAIN.backend_req', 0):,} requests to gunicorn"
+        )
     check(pids == pids_after, f"the same two workers served the whole run ({pids})")
-    for pid in pids:
+    for pid, what in watched.items():
         readings = [(t, kib) for t, kib in samples.get(pid, []) if kib is not None]
         first = [kib for t, kib in readings if t < WINDOW]
         last = [kib for t, kib in readings if t >= SECONDS - WINDOW]
         if not first or not last:
-            check(False, f"worker {pid}: too few memory samples ({len(readings)})")
+            check(False, f"{what}: too few memory samples ({len(readings)})")
             continue
         growth = (mean(last) - mean(first)) / mean(first)
         check(
             growth < MAX_GROWTH,
-            f"worker {pid}: VmRSS {mean(first) / 1024:.1f} MiB in the first {WINDOW} s, "
+            f"{what}: VmRSS {mean(first) / 1024:.1f} MiB in the first {WINDOW} s, "
             f"{mean(last) / 1024:.1f} MiB in the last {WINDOW} s ({growth:+.1%}; peak "
             f"{max(kib for _, kib in readings) / 1024:.1f} MiB; {len(readings)} samples)",
         )
 
 
 def main():
-    workdir = Path(tempfile.mkdtemp(prefix="badges-load-"))
+    workdir = frontends.readable_folder(tempfile.mkdtemp(prefix="badges-load-"))
     database = f"badges_load_{os.getpid()}"
     redis_url = f"redis://{harness.REDIS_HOST}:{harness.REDIS_PORT}/{REDIS_DB}"
     failures = []
     print(f"Load run: {harness.machine_summary()}")
     print(
-        f"  wrk on the index and a badge page at once, 4 connections each, {SECONDS} s, "
-        "gunicorn with 2 sync workers"
+        f"  wrk on the index and a badge page at once, {CONNECTIONS} connections each, "
+        f"{SECONDS} s, gunicorn with 2 sync workers"
     )
     try:
         harness.ensure_wrk()
+        harness.tool("varnishd")
         harness.ensure_postgres()
         harness.ensure_redis()
         with harness.fresh_postgres_database(database) as database_url:
             env, urls = prepare(workdir, database_url, redis_url)
             one_run(
-                "Nothing cached: every request rendered in full",
-                {**env, "PAGE_CACHE": "false", "FRAGMENT_CACHE": "false"},
+                "Through Varnish, as visitors meet the site",
+                env,
                 urls,
                 workdir,
                 failures,
+                through_varnish=True,
             )
             one_run(
-                "Page cache off: every request rendered from stored fragments and routes",
-                {**env, "PAGE_CACHE": "false", "FRAGMENT_CACHE": "true"},
+                "Cold: straight to gunicorn, every request rendered in full",
+                env,
                 urls,
                 workdir,
                 failures,
+                through_varnish=False,
             )
-            one_run("Page cache on (Redis), as in production", env, urls, workdir, failures)
     except harness.HarnessError as error:
         print(f"\nThe run could not be completed: {error}")
         return 2

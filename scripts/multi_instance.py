@@ -1,32 +1,39 @@
-"""`make multi-instance`: two app servers sharing one PostgreSQL database, one Redis and one
-media folder, as two machines behind a load balancer would.
+"""`make multi-instance`: two app servers behind one Varnish, as two machines behind a shared
+HTTP cache would run.
 
-Two gunicorn processes (2 workers each, production settings) on different ports share a fresh
-PostgreSQL database, one Redis database (cache and whole-page cache) and one media folder.
-The run checks, and prints what it measured:
+Two gunicorn servers (2 workers each, production settings) on different ports behind our own
+varnishd (deploy/varnish/default.vcl, a round-robin director over both, each probed), sharing
+a fresh PostgreSQL database on 127.0.0.1:5432, one Redis database (11) and one media folder,
+with one task worker (`manage.py db_worker --interval 0.1`) sending the purges. The run checks,
+and prints what it measured:
 
-1. A badge published through one server (the admin's publish action, over HTTP, as an editor)
-   appears at once on the other, whose cached copy of the index is retired by the publish;
-   both serve its image from the one media folder.
-2. While both serve traffic, `sync_credly_badges` (against the stand-in Credly of
-   tests/credly_standin.py, with latency on every request) changes every issued count: every
-   count any response shows equals either its value before the sync or its value after, no
-   response is a server error, and the first responses after the sync show the new figures.
+1. Varnish takes the servers in turn: both answer the requests it passes on.
+2. A staff user signs in to each server's admin directly (not through Varnish), edits a badge's
+   title in Wagtail's page editor and publishes it (the editor's own form, posted as a browser
+   would); Varnish shows the new title on the badge page and on the index within a moment,
+   where it had served the old one from store just before. Both servers show the same image
+   renditions, stored once in the shared media folder.
+3. While wrk and a few readers ask Varnish for the index and badge pages, the real
+   `sync_credly_badges` runs against the stand-in Credly of tests/credly_standin.py, every one
+   of whose templates has a changed issued count: every count any response shows (cards, badge
+   pages and the index's total) is its value either before or after the sync, no response is a
+   server error, and the first responses after the sync show the new figures.
 
 Exit status 0 when every check holds, 1 when one fails, 2 when the run could not be set up.
 """
 
-import datetime
 import os
 import re
 import secrets
 import shutil
-import subprocess  # noqa: S404 - runs the sync command with fixed arguments
+import signal
+import subprocess  # noqa: S404 - runs the sync command and wrk with fixed arguments
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,14 +42,17 @@ sys.path.insert(0, str(REPO))
 import requests  # noqa: E402
 from bs4 import BeautifulSoup  # noqa: E402
 
-from benchmarks import harness  # noqa: E402
+from benchmarks import frontends, harness  # noqa: E402
 
 GENERATED_BADGES = 30
 STANDIN_TEMPLATES = 1000  # 20 pages of 50: the sync takes a few seconds of Credly latency
 CREDLY_LATENCY = 0.15
 COUNT_BUMP = 1000
-REDIS_DB = 14
-DRAFT_TITLE = "Cross-Instance Badge"
+REDIS_DB = 11
+WORKER_INTERVAL = 0.1
+VISIBLE_WITHIN = 5  # seconds: "at once", allowing for the worker and a fresh render
+SETTLE_TIMEOUT = 300
+HTML = {"Accept": "text/html"}
 ISSUED = re.compile(r"Issued ([\d,]+) times?")
 TOTAL = re.compile(r"issued ([\d,]+) times? in all")
 
@@ -52,7 +62,7 @@ class Check:
         self.failures = []
 
     def __call__(self, ok, message):
-        print(("  ok    " if ok else "  FAIL  ") + message)
+        print(("  ok    " if ok else "  FAIL  ") + message, flush=True)
         if not ok:
             self.failures.append(message)
         return ok
@@ -81,10 +91,13 @@ def shown_counts(html):
     return counts, (number(total.group(1)) if total else None)
 
 
+# The admin, as a browser drives it
+
+
 class AdminSession:
-    """Signed in to one server's admin. The production settings mark cookies Secure (TLS ends
-    at a proxy in production), which an HTTP client keeps to itself over plain HTTP: this one
-    sends them to 127.0.0.1 all the same."""
+    """Signed in to one server's admin, straight to that server. The production settings mark
+    cookies Secure (TLS ends at a proxy in production), which an HTTP client keeps to itself
+    over plain HTTP: this one sends them to 127.0.0.1 all the same."""
 
     def __init__(self, server, username, password):
         self.server, self.cookies = server, {}
@@ -108,7 +121,7 @@ class AdminSession:
             self.server.url + path,
             headers={"Cookie": cookie},
             allow_redirects=False,
-            timeout=30,
+            timeout=60,
             **kwargs,
         )
         self.cookies.update({cookie.name: cookie.value for cookie in response.cookies})
@@ -119,23 +132,87 @@ def csrf_token(response):
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text).group(1)
 
 
-def publish_through(admin, page_id):
-    """The admin's publish action for one page (Pages › select › Publish)."""
-    path = f"/admin/bulk/wagtailcore/page/publish/?id={page_id}&next=/admin/"
-    form = admin.request("get", path)
-    return admin.request("post", path, data={"csrfmiddlewaretoken": csrf_token(form)})
+def form_fields(html, form_id):
+    """What a browser would submit from the form: [(name, value), ...] of its named controls
+    (inside it, or outside with form="<id>"), checked boxes only, selected options only."""
+    soup = BeautifulSoup(html, "html.parser")
+    form = soup.find("form", id=form_id)
+    if form is None:
+        raise harness.HarnessError(f"No form #{form_id} in the page.")
+    controls = form.find_all(["input", "textarea", "select"])
+    controls += soup.find_all(["input", "textarea", "select"], attrs={"form": form_id})
+    fields = []
+    for control in controls:
+        name = control.get("name")
+        if not name or control.has_attr("disabled"):
+            continue
+        if control.name == "textarea":
+            # A browser drops the one newline that follows <textarea>.
+            fields.append((name, control.get_text().removeprefix("\n")))
+        elif control.name == "select":
+            fields += [
+                (name, option.get("value", option.get_text()))
+                for option in control.find_all("option")
+                if option.has_attr("selected")
+            ]
+        else:
+            kind = control.get("type", "text").lower()
+            if kind in {"submit", "button", "image", "reset", "file"}:
+                continue
+            if kind in {"checkbox", "radio"}:
+                if control.has_attr("checked"):
+                    fields.append((name, control.get("value", "on")))
+                continue
+            fields.append((name, control.get("value", "")))
+    return fields
 
 
-def prepare(workdir, database_url, redis_url):
-    """Migrate the fresh database, collect static files and build the catalogue; returns what
-    the checks need. Runs Django in this process, on the servers' settings."""
-    env = harness.production_env(workdir, database_url, redis_url=redis_url)
+def edit_and_publish(admin, page_id, title):
+    """Wagtail's page editor: open it, change the title, press Publish. The badges edited here
+    have an empty body, whose StreamField the editor's script would submit as no blocks."""
+    path = f"/admin/pages/{page_id}/edit/"
+    editor = admin.request("get", path)
+    if editor.status_code != 200:
+        raise harness.HarnessError(f"The editor of page {page_id} answered {editor.status_code}")
+    fields = [(name, value) for name, value in form_fields(editor.text, "page-edit-form")]
+    names = {name for name, _ in fields}
+    fields = [(name, title if name == "title" else value) for name, value in fields]
+    if "body-count" not in names:
+        fields.append(("body-count", "0"))
+    fields.append(("action-publish", "action-publish"))
+    response = admin.request("post", path, data=fields)
+    if response.status_code != 302:
+        errors = BeautifulSoup(response.text, "html.parser").select(
+            ".error-message, .help-critical"
+        )
+        raise harness.HarnessError(
+            f"Publishing page {page_id} answered {response.status_code}: "
+            + "; ".join(error.get_text(" ", strip=True) for error in errors)[:500]
+        )
+    return response
+
+
+# Preparing the site
+
+
+def prepare(workdir, database_url, redis_url, varnish_port):
+    """Migrate the fresh database, collect static files and build the catalogue (purging
+    nothing: no Varnish runs yet); the default Site is 127.0.0.1 on Varnish's port, as visitors
+    reach it. Runs Django in this process, on the servers' settings."""
+    env = harness.production_env(
+        workdir,
+        database_url,
+        redis_url=redis_url,
+        FRONTEND_CACHE_URL=f"http://127.0.0.1:{varnish_port}",
+    )
     harness.use_env_here(env)
     import django
 
     django.setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
+    from django.test import override_settings
+    from wagtail.models import Site
 
     from badges_cms.models import BadgePage
     from benchmarks import content
@@ -143,37 +220,30 @@ def prepare(workdir, database_url, redis_url):
     started = time.monotonic()
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
-    content.load_demo()
-    content.grow_to(BadgePage.objects.count() + GENERATED_BADGES)
-    index = content.index_page()
-    model = BadgePage.objects.get(title=content.generated_title(1))
-    draft = BadgePage(
-        title=DRAFT_TITLE,
-        slug="cross-instance-badge",
-        summary="Published through one server, shown at once by the other.",
-        criteria="<p>Appear on both servers.</p>",
-        issuer=model.issuer,
-        badge_image=model.badge_image,
-        badge_image_alt="The cross-instance badge",
-        launched=datetime.date.today(),  # the newest: first on the index
-        live=False,
-    )
-    index.add_child(instance=draft)
-    draft.save_revision()
+    with override_settings(WAGTAILFRONTENDCACHE={}):
+        content.load_demo()
+        content.grow_to(BadgePage.objects.count() + GENERATED_BADGES)
+        site = Site.objects.get(is_default_site=True)
+        site.hostname, site.port = "127.0.0.1", varnish_port
+        site.save()
     password = secrets.token_urlsafe(16)
     get_user_model().objects.create_superuser("operator", "operator@example.org", password)
     print(f"  prepared in {time.monotonic() - started:.0f} s: {BadgePage.objects.count()} badges")
     return {
         "env": env,
-        "index_url": index.url,
+        "index_url": content.index_page().url,
         "badge_urls": [
             page.url
             for page in BadgePage.objects.live().filter(title__startswith=content.GENERATED)[:3]
         ],
-        "draft_id": draft.pk,
-        "draft_url": index.url + draft.slug + "/",
         "password": password,
     }
+
+
+def pending_tasks():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.ready().count() + DBTaskResult.objects.running().count()
 
 
 def expected_counts():
@@ -190,82 +260,143 @@ def expected_counts():
     }
 
 
-def check_publish(check, a, b, site):
-    print("\n1. Publish through one server, read through the other")
-    session = requests.Session()
-    index_b = f"{b.url}{site['index_url']}"
-    session.get(index_b, timeout=10)
-    warm = session.get(index_b, timeout=10)
-    check(
-        warm.headers.get("X-Page-Cache") == "hit" and DRAFT_TITLE not in warm.text,
-        f"server B serves its cached index without the draft ({warm.headers.get('X-Page-Cache')})",
-    )
-    admin = AdminSession(a, "operator", site["password"])
+def through(varnish, path, headers=HTML):
+    return harness.fetch(varnish.url + path, headers)
+
+
+def stored(varnish, path):
+    """Asks Varnish for the page until it answers from store; that answer."""
+    for _ in range(5):
+        answer = through(varnish, path)
+        if answer.status == 200 and answer.headers.get("x-cache") == "HIT":
+            return answer
+    raise harness.HarnessError(f"Varnish does not store {path}: {answer.status}, {answer.headers}")
+
+
+def wait_until_shown(varnish, paths, text, deadline):
+    """Seconds until every path shows ``text`` through Varnish, or None after ``deadline``."""
     started = time.monotonic()
-    response = publish_through(admin, site["draft_id"])
-    published = time.monotonic()
+    pending = list(paths)
+    while pending and time.monotonic() - started < deadline:
+        pending = [p for p in pending if text not in through(varnish, p).body.decode()]
+        if pending:
+            time.sleep(0.02)
+    return None if pending else time.monotonic() - started
+
+
+# The checks
+
+
+def check_round_robin(check, varnish, servers):
+    print("\n1. Varnish takes the two servers in turn")
+    before = varnish.counters("VBE.*.req")
+    for _ in range(10):
+        # Passed to a backend every time (the admins are never stored).
+        harness.fetch(varnish.url + "/admin/login/", HTML)
+    after = varnish.counters("VBE.*.req")
+    asked = {
+        name.split(".")[-2]: after[name] - before.get(name, 0)
+        for name in after
+        if name.endswith(".req")
+    }
     check(
-        response.status_code == 302 and response.headers["Location"] == "/admin/",
-        f"published through server A's admin ({response.status_code}, "
-        f"{(published - started) * 1000:.0f} ms)",
+        len(asked) == len(servers) and all(count >= 4 for count in asked.values()),
+        f"10 requests passed on: {', '.join(f'{n} {c}' for n, c in sorted(asked.items()))}",
     )
-    after = session.get(index_b, timeout=10)
-    check(
-        after.status_code == 200 and DRAFT_TITLE in after.text,
-        "server B lists it on the first request after the publish, answered "
-        f"{(time.monotonic() - published) * 1000:.0f} ms after A's answer "
-        f"(X-Page-Cache: {after.headers.get('X-Page-Cache')})",
-    )
-    page_a = session.get(a.url + site["draft_url"], timeout=10)
-    page_b = session.get(b.url + site["draft_url"], timeout=10)
-    check(
-        page_a.status_code == page_b.status_code == 200 and DRAFT_TITLE in page_b.text,
-        f"its page answers on both servers ({page_a.status_code}, {page_b.status_code})",
-    )
+
+
+def check_publish(check, varnish, servers, site):
+    from badges_cms.models import BadgePage
+    from benchmarks import content
+
+    print("\n2. A title edited and published in each server's admin, read through Varnish")
+    index_url = site["index_url"]
+    soup = BeautifulSoup(stored(varnish, index_url).body, "html.parser")
+    cards = [link["href"] for link in soup.select(".badge-card__title a")][: len(servers)]
+    for server, badge_url in zip(servers, cards, strict=True):
+        slug = badge_url.rstrip("/").rsplit("/", 1)[1]
+        page = BadgePage.objects.get(slug=slug)
+        if not page.title.startswith(content.GENERATED) or len(page.body):
+            raise harness.HarnessError(f"{badge_url} is not a generated badge with no body")
+        name = f":{server.port}"
+        old = [stored(varnish, path) for path in (badge_url, index_url)]
+        check(
+            all(page.title in answer.body.decode() for answer in old),
+            f"Varnish serves {badge_url} and the index from store with the title {page.title!r}",
+        )
+        admin = AdminSession(server, "operator", site["password"])
+        title = f"{page.title} (edited on {name})"
+        started = time.monotonic()
+        response = edit_and_publish(admin, page.pk, title)
+        answered = time.monotonic()
+        check(
+            response.status_code == 302,
+            f"signed in to {name}'s admin and published the edit there "
+            f"({response.status_code} in {(answered - started) * 1000:.0f} ms)",
+        )
+        seconds = wait_until_shown(varnish, [badge_url, index_url], title, VISIBLE_WITHIN)
+        check(
+            seconds is not None,
+            "Varnish shows the new title on the badge page and the index "
+            + (
+                f"{seconds * 1000:.0f} ms after the editor's answer"
+                if seconds is not None
+                else f"— not within {VISIBLE_WITHIN} s"
+            ),
+        )
+    pages = [requests.get(server.url + cards[0], timeout=30) for server in servers]
     images = [
         sorted(
-            img["src"] for img in BeautifulSoup(page.text, "html.parser").select("img.badge__image")
+            img["src"] for img in BeautifulSoup(p.text, "html.parser").select("img.badge__image")
         )
-        for page in (page_a, page_b)
+        for p in pages
     ]
     media_root = Path(site["env"]["MEDIA_ROOT"])
-    files = [media_root / src.removeprefix("/media/") for src in images[1]]
+    files = [media_root / src.removeprefix("/media/") for src in images[0]]
     check(
         images[0] == images[1] and files and all(path.is_file() for path in files),
-        f"both servers show the same image rendition, stored in the shared media folder: "
+        "both servers show the same image rendition, stored in the shared media folder: "
         f"{', '.join(str(path.relative_to(media_root)) for path in files) or 'none'}",
     )
 
 
-def traffic(servers, urls, stop, results):
-    session = requests.Session()
+def readers(varnish, urls, stop, results):
+    """Reads the pages through Varnish in turn until told to stop."""
     while not stop.is_set():
-        for server in servers:
-            for url in urls:
-                started = time.monotonic()
-                try:
-                    response = session.get(server.url + url, timeout=30)
-                except requests.RequestException as error:
-                    results.append((server.port, url, started, None, str(error), {}, None))
-                    continue
-                counts, total = shown_counts(response.text)
-                results.append(
-                    (
-                        server.port,
-                        url,
-                        started,
-                        response.status_code,
-                        response.headers.get("X-Page-Cache", ""),
-                        counts,
-                        total,
-                    )
-                )
+        for url in urls:
+            started = time.monotonic()
+            try:
+                answer = through(varnish, url)
+            except OSError as error:
+                results.append((url, started, None, str(error), {}, None))
+                continue
+            counts, total = shown_counts(answer.body.decode("utf-8", "replace"))
+            results.append(
+                (url, started, answer.status, answer.headers.get("x-cache", ""), counts, total)
+            )
 
 
-def check_sync(check, a, b, site):
+def start_wrk(url, seconds=120):
+    """wrk on ``url`` until interrupted (it then prints its figures as at the end of a run)."""
+    return subprocess.Popen(  # noqa: S603
+        harness.wrk_command(url, seconds, connections=4, threads=1, headers=HTML),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def stop_wrk(process, url, started):
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    return harness.parse_wrk(output, url, time.monotonic() - started)
+
+
+def check_sync(check, varnish, site):
     from tests.credly_standin import CredlyStandIn, make_template
 
-    print("\n2. A Credly sync while both servers serve traffic")
+    print("\n3. A Credly sync while wrk and readers ask Varnish for the pages")
+    urls = [site["index_url"], *site["badge_urls"]]
     with CredlyStandIn() as credly:
         credly.templates = [make_template(i) for i in range(1, STANDIN_TEMPLATES + 1)]
         credly.latency = CREDLY_LATENCY
@@ -290,40 +421,37 @@ def check_sync(check, a, b, site):
         if first.returncode != 0:
             raise harness.HarnessError(f"The first sync failed: {first.stdout}{first.stderr}")
         before = expected_counts()
-        urls = [site["index_url"], *site["badge_urls"]]
-        session = requests.Session()
-        total_before = shown_counts(session.get(a.url + site["index_url"], timeout=10).text)[1]
-
+        total_before = shown_counts(through(varnish, site["index_url"]).body.decode())[1]
         with credly.lock:
             for template in credly.templates:
                 template["badges_count"] += COUNT_BUMP
+
         stop, results = threading.Event(), []
         threads = [
-            threading.Thread(target=traffic, args=([server], urls, stop, results))
-            for server in (a, b, a, b)
+            threading.Thread(target=readers, args=(varnish, urls[i:] + urls[:i], stop, results))
+            for i in range(4)
         ]
+        wrk_started = time.monotonic()
+        loads = {url: start_wrk(varnish.url + url) for url in urls[:2]}
         for thread in threads:
             thread.start()
         try:
-            harness.wait_until(lambda: len(results) >= 8, 60, what="traffic to start")
+            harness.wait_until(lambda: len(results) >= 20, 60, what="the readers to start")
             sync_started = time.monotonic()
             second = sync()
             sync_ended = time.monotonic()
-            # What the first requests after the sync show, then a little more traffic.
-            first_after = {
-                server.port: shown_counts(
-                    session.get(server.url + site["index_url"], timeout=10).text
-                )[0]
-                for server in (a, b)
-            }
+            first_after = shown_counts(through(varnish, site["index_url"]).body.decode())[0]
             seen = len(results)
-            harness.wait_until(lambda: len(results) >= seen + 8, 60, what="more traffic")
+            harness.wait_until(lambda: len(results) >= seen + 20, 60, what="more reading")
         finally:
             stop.set()
             for thread in threads:
                 thread.join(timeout=60)
+            wrk_results = [
+                stop_wrk(process, varnish.url + url, wrk_started) for url, process in loads.items()
+            ]
         after = expected_counts()
-        total_after = shown_counts(session.get(b.url + site["index_url"], timeout=10).text)[1]
+        total_after = shown_counts(through(varnish, site["index_url"]).body.decode())[1]
 
     print(
         f"  sync: exit {second.returncode}, {sync_ended - sync_started:.1f} s; "
@@ -333,21 +461,31 @@ def check_sync(check, a, b, site):
     changed = sum(1 for title in before if before[title] != after.get(title))
     check(changed >= GENERATED_BADGES, f"the sync changed {changed} badges' issued counts")
 
-    statuses = Counter(result[3] for result in results)
-    during = [r for r in results if sync_started <= r[2] <= sync_ended]
+    for result in wrk_results:
+        path = result.url.split(str(varnish.port), 1)[1]
+        print(
+            f"  wrk on {path}: {result.requests} requests, {result.rps:,.0f}/s, p99 "
+            f"{result.p99_ms:.1f} ms"
+        )
+        check(
+            result.errors == 0,
+            f"wrk on {path}: no error (non-2xx/3xx: {result.non_2xx}, socket: "
+            f"{result.socket_errors or 'none'})",
+        )
+    statuses = Counter(result[2] for result in results)
+    during = [r for r in results if sync_started <= r[1] <= sync_ended]
     print(
-        f"  {len(results)} responses ({len(during)} while the sync ran): statuses "
-        f"{dict(statuses)}; X-Page-Cache {dict(Counter(r[4] for r in results))}; per server "
-        f"{dict(Counter(r[0] for r in results))}"
+        f"  readers: {len(results)} responses ({len(during)} while the sync ran): statuses "
+        f"{dict(statuses)}; X-Cache {dict(Counter(r[3] for r in results))}"
     )
     check(
         all(status is not None and status < 500 for status in statuses),
-        "no server error and no failed request",
+        "readers: no server error and no failed request",
     )
-    check(statuses.get(200, 0) == len(results), "every response was a 200")
+    check(statuses.get(200, 0) == len(results), "readers: every response was a 200")
 
     wrong, saw_before, saw_after, mixed = [], 0, 0, 0
-    for port, url, _, _, _, counts, total in results:
+    for url, _, _, _, counts, total in results:
         kinds = set()
         for title, count in counts.items():
             if count == before.get(title):
@@ -355,71 +493,103 @@ def check_sync(check, a, b, site):
             elif count == after.get(title):
                 kinds.add("after")
             else:
-                wrong.append(f"{port}{url}: {title} showed {count}")
-        if total is not None and total not in (total_before, total_after):
-            wrong.append(f"{port}{url}: total {total} (before {total_before}, after {total_after})")
+                wrong.append(f"{url}: {title} showed {count}")
+        if total is not None:
+            if total == total_before:
+                kinds.add("before")
+            elif total == total_after:
+                kinds.add("after")
+            else:
+                wrong.append(f"{url}: total {total} (before {total_before}, after {total_after})")
         saw_before += kinds == {"before"}
         saw_after += kinds == {"after"}
         mixed += len(kinds) > 1
-    shown = sum(len(result[5]) for result in results)
+    shown = sum(len(result[4]) + (result[5] is not None) for result in results)
     check(
         not wrong,
-        f"all {shown} counts shown equal the before- or the after-sync value"
+        f"all {shown} figures shown equal the before- or the after-sync value"
         + (f"; wrong: {wrong[:5]}" if wrong else ""),
     )
     print(
-        f"  responses showing only before-sync counts: {saw_before}, only after-sync: "
+        f"  responses showing only before-sync figures: {saw_before}, only after-sync: "
         f"{saw_after}, a mix of both: {mixed}"
     )
     check(
         saw_before > 0 and saw_after > 0,
         "the traffic overlapped the change (responses on both sides of it)",
     )
-    for port, counts in first_after.items():
-        stale = [title for title, count in counts.items() if count != after.get(title)]
-        check(
-            counts and not stale,
-            f"the first index after the sync on :{port} shows the new counts ({len(counts)} cards)",
-        )
+    stale = [title for title, count in first_after.items() if count != after.get(title)]
+    check(
+        first_after and not stale,
+        f"the first index through Varnish after the sync shows the new counts "
+        f"({len(first_after)} cards{', stale: ' + ', '.join(stale[:3]) if stale else ''})",
+    )
 
 
 def main():
     check = Check()
-    workdir = Path(tempfile.mkdtemp(prefix="badges-multi-"))
+    workdir = frontends.readable_folder(tempfile.mkdtemp(prefix="badges-multi-"))
     database = f"badges_multi_{os.getpid()}"
     redis_url = f"redis://{harness.REDIS_HOST}:{harness.REDIS_PORT}/{REDIS_DB}"
-    servers = []
     print(f"Multi-instance run: {harness.machine_summary()}")
     try:
+        harness.ensure_wrk()
+        harness.tool("varnishd")
         harness.ensure_postgres()
         harness.ensure_redis()
-        with harness.fresh_postgres_database(database) as database_url:
+        varnish_port = harness.free_port()
+        with harness.fresh_postgres_database(database) as database_url, ExitStack() as running:
             print(f"  PostgreSQL database {database}, Redis {redis_url}, media {workdir / 'media'}")
-            site = prepare(workdir, database_url, redis_url)
-            for name in ("a", "b"):
-                server = harness.Gunicorn(
-                    site["env"],
-                    ready_path=site["index_url"],
-                    log_path=workdir / f"gunicorn-{name}.log",
-                )
-                servers.append(server.start())
-            a, b = servers
-            print(f"  server A on :{a.port}, server B on :{b.port} (2 workers each)")
-            check_publish(check, a, b, site)
-            check_sync(check, a, b, site)
-            for server in servers:
-                server.stop()
+            site = prepare(workdir, database_url, redis_url, varnish_port)
             from django.db import connections
 
             connections.close_all()
+            servers = [
+                running.enter_context(
+                    harness.Gunicorn(
+                        site["env"],
+                        ready_path=site["index_url"],
+                        log_path=workdir / f"gunicorn-{name}.log",
+                    )
+                )
+                for name in ("a", "b")
+            ]
+            worker = running.enter_context(
+                harness.TaskWorker(site["env"], WORKER_INTERVAL, log_path=workdir / "worker.log")
+            )
+            varnish = running.enter_context(
+                frontends.Varnish(
+                    workdir / "varnish",
+                    [("127.0.0.1", server.port) for server in servers],
+                    port=varnish_port,
+                )
+            )
+            print(
+                f"  Varnish on :{varnish.port}, round robin over gunicorn on "
+                f"{' and '.join(f':{server.port}' for server in servers)} (2 workers each); "
+                f"task worker every {WORKER_INTERVAL} s when idle"
+            )
+            started = time.monotonic()
+            harness.wait_until(
+                lambda: pending_tasks() == 0,
+                SETTLE_TIMEOUT,
+                interval=0.5,
+                what="the task worker to finish the catalogue's index updates",
+            )
+            caught_up = time.monotonic() - started
+            print(f"  the task worker caught up with the catalogue's updates in {caught_up:.0f} s")
+            check_round_robin(check, varnish, servers)
+            check_publish(check, varnish, servers, site)
+            check_sync(check, varnish, site)
+            worker.check_running()
+            connections.close_all()
     except harness.HarnessError as error:
         print(f"\nThe run could not be completed: {error}")
-        for server in servers:
-            print(server.log_tail())
+        for log in sorted(workdir.glob("*.log")) + sorted(workdir.glob("varnish/*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-15:]
+            print(f"--- {log.name}\n" + "\n".join(tail))
         return 2
     finally:
-        for server in servers:
-            server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
         harness.delete_redis_keys(redis_url, os.environ.get("CACHE_KEY_PREFIX", "bench-"))
     print()
