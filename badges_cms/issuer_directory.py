@@ -5,10 +5,10 @@ there (live, not behind a view restriction), or is a parent organisation of such
 issuer known only from drafts stays unknown: its address answers 404, like the drafts.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import cached_property
 
-from .listing import with_listing_data
+from .listing import public_pages, with_listing_data
 
 
 class IssuerDirectory:
@@ -16,25 +16,32 @@ class IssuerDirectory:
         from .models import BadgePage
 
         self.index_page = index_page
-        self.visible_badges = BadgePage.objects.live().public().descendant_of(index_page)
+        self.visible_badges = public_pages(BadgePage.objects.live().descendant_of(index_page))
 
     @cached_property
     def _issuers_by_id(self):
         """Every issuer, for walking up parent organisations in memory: a handful of rows."""
         from .models import BadgeIssuer
 
-        return {issuer.pk: issuer for issuer in BadgeIssuer.objects.select_related("logo")}
+        issuers = {issuer.pk: issuer for issuer in BadgeIssuer.objects.select_related("logo")}
+        for issuer in issuers.values():
+            # Each its parent from the same rows, so reading issuer.parent costs no query.
+            if issuer.parent_id in issuers:
+                issuer.parent = issuers[issuer.parent_id]
+        return issuers
 
     @cached_property
     def public_ids(self):
-        # Distinct in the database: a handful of issuers, however many badges.
+        # One query, distinct in the database: a handful of issuers, however many badges.
+        from .models import BadgePage
+
         badges = self.visible_badges.order_by()
-        direct = set(badges.exclude(issuer=None).values_list("issuer_id", flat=True).distinct())
-        direct |= set(
-            badges.exclude(partner_issuers=None)
-            .values_list("partner_issuers", flat=True)
-            .distinct()
+        issuer_ids = badges.exclude(issuer=None).values_list("issuer_id", flat=True)
+        partnerships = BadgePage.partner_issuers.through.objects.filter(
+            badgepage__in=badges.values("pk")
         )
+        partner_ids = partnerships.values_list("badgeissuer_id", flat=True)
+        direct = set(issuer_ids.union(partner_ids))
         public = set()
         for issuer_id in direct:
             seen = set()
@@ -67,6 +74,20 @@ class IssuerDirectory:
             if candidate.parent_id == issuer.pk and candidate.pk in self.public_ids
         ]
         return sorted(children, key=lambda child: child.name.lower())
+
+    def badges_of(self, issuer):
+        """(the badges issuer issues, those it issues in partnership with another issuer), each
+        by title: what badges_issued_by and badges_in_partnership_with answer, in one listing."""
+        from .models import BadgePage
+
+        partnerships = BadgePage.partner_issuers.through.objects.filter(
+            badgepage=OuterRef("pk"), badgeissuer=issuer
+        )
+        badges = self.visible_badges.filter(Q(issuer=issuer) | Exists(partnerships))
+        issued, in_partnership = [], []
+        for badge in with_listing_data(badges).order_by("title", "pk"):
+            (issued if badge.issuer_id == issuer.pk else in_partnership).append(badge)
+        return issued, in_partnership
 
     def badges_issued_by(self, issuer):
         badges = self.visible_badges.filter(issuer=issuer)

@@ -9,10 +9,23 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Subquery, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, ExtractYear, Length, Substr
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import PageViewRestriction
 
 from . import conf
 
@@ -22,31 +35,51 @@ SORTS = {
     "issued": _("Most issued"),
 }
 DEFAULT_SORT = "newest"
-# Must match the {% image %} filter in includes/badge_card.html, or each card costs a query.
+# Must match the {% srcset_image %} filter in includes/badge_card.html, or each card costs a query.
 CARD_RENDITION = "fill-160x160"
 # Search hits beyond this many are not ranked; a catalogue of badges never comes near it.
 MAX_SEARCH_RESULTS = 1000
 WORD = re.compile(r"\w+")
-# Longest ?page= whose rendering is stored.
-MAX_PAGE_PARAM = 6
+
+
+def public_pages(pages):
+    """Leave out pages that are, or are below, a page with a view restriction.
+
+    The same rule as Wagtail's ``.public()``, which reads every restriction in a query of its
+    own each time it is called; here it is a NOT EXISTS inside the page query itself. A
+    restriction covers its page's descendants: their paths start with its page's path.
+    """
+    restricted = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    return pages.filter(~Exists(restricted))
 
 
 def with_listing_data(queryset):
-    """Everything a badge card shows, fetched in a fixed number of queries however many cards."""
+    """Everything a badge card shows, fetched in a fixed number of queries however many cards:
+    the page rows with their issuer and image, then the card renditions, then the skills."""
     from wagtail.images import get_image_model
 
-    from .models import CredlyBadgeTemplate
+    from .models import BadgePage
 
-    templates = CredlyBadgeTemplate.objects.filter(pk=OuterRef("credly_template_id"))
-    images = get_image_model().objects.prefetch_renditions(CARD_RENDITION)
-    return (
-        queryset.select_related("issuer")
-        .prefetch_related(Prefetch("badge_image", queryset=images), "skills")
-        .annotate(
-            synced_badges_count=Subquery(templates.values("badges_count")[:1]),
-            synced_state=Subquery(templates.values("state")[:1]),
+    renditions = get_image_model().get_rendition_model().objects.filter(filter_spec=CARD_RENDITION)
+    # The Credly figures, an alias's through its original (BadgePage.annotate_figures).
+    return BadgePage.annotate_figures(
+        queryset.select_related("issuer", "badge_image").prefetch_related(
+            # Wagtail serves a rendition from a prefetch of the image's renditions (without a
+            # query or a cache lookup) when the template asks for one of these filter specs.
+            Prefetch("badge_image__renditions", queryset=renditions),
+            "skills",
         )
     )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value a filter offers: an issuer or a skill."""
+
+    slug: str
+    name: str
 
 
 @dataclass
@@ -124,9 +157,14 @@ class BadgeFilters:
 
 
 class BadgeListing:
-    """The badges a visitor sees on one BadgeIndexPage for one request. Nothing is read from
-    the database or the search index until a template asks, so a page whose listing comes
-    from the fragment cache costs no listing queries."""
+    """The badges a visitor sees on one BadgeIndexPage for one request.
+
+    A render costs a fixed number of queries, whatever the catalogue's size: the count, the
+    page of cards (with the total issued, see total_issued) and what the cards prefetch, and
+    the filters' choices."""
+
+    # The facets of filter_choices.
+    ISSUER, SKILL, YEAR = "issuer", "skill", "year"
 
     def __init__(self, index_page, params, per_page=None):
         self.index_page = index_page
@@ -139,37 +177,50 @@ class BadgeListing:
         """Only what anyone may see: live, not behind a view restriction, below this index."""
         from .models import BadgePage
 
-        return BadgePage.objects.live().public().descendant_of(self.index_page)
+        return public_pages(BadgePage.objects.live().descendant_of(self.index_page))
 
     @cached_property
-    def paginator(self):
+    def filtered(self):
+        """The visible badges the filters and the search leave, and the search's ranking."""
+        from .models import BadgePage
+
         queryset = self.filters.apply(self.visible)
         ranked_ids = None
         if self.filters.q:
             terms = self.filters.search_terms
-            hits = self.visible.search(terms, operator="and")[:MAX_SEARCH_RESULTS] if terms else []
+            # The search backend translates the queryset's filters into its own and knows no
+            # NOT EXISTS: here Wagtail's .public() keeps private badges out of the ranking.
+            searched = BadgePage.objects.live().public().descendant_of(self.index_page)
+            hits = searched.search(terms, operator="and")[:MAX_SEARCH_RESULTS] if terms else []
             ranked_ids = [page.pk for page in hits]
             queryset = queryset.filter(pk__in=ranked_ids)
-        queryset = self.filters.order(with_listing_data(queryset), ranked_ids)
-        return Paginator(queryset, self.per_page, allow_empty_first_page=True)
+        return queryset, ranked_ids
+
+    @cached_property
+    def paginator(self):
+        from .models import BadgePage, CredlyBadgeTemplate
+
+        queryset, ranked_ids = self.filtered
+        # An alias and its original listed together count their template once.
+        shown = BadgePage.shown_template_id_expression()
+        template_ids = queryset.annotate(shown=shown).values("shown")
+        # Grouped by a constant: one group, so one sum (a bare values(total=Sum()) groups by id).
+        total = (
+            CredlyBadgeTemplate.objects.filter(pk__in=template_ids)
+            .order_by()
+            .annotate(listed=Value(1))
+            .values("listed")
+            .annotate(total=Sum("badges_count"))
+            .values("total")
+        )
+        # The total is the same on every row: one value, which the database computes once
+        # (the subquery does not depend on the row), read without a query of its own.
+        cards = with_listing_data(queryset).annotate(listing_total_issued=Subquery(total))
+        return Paginator(self.filters.order(cards, ranked_ids), self.per_page)
 
     @cached_property
     def page(self):
         return self.paginator.get_page(self.params.get("page"))
-
-    @property
-    def cache_vary(self):
-        """What the listing's rendering depends on besides the content: the cleaned filters
-        and the page asked for, exactly as given ("2.0", "-1" and "999999" each answer a
-        page of their own choosing, so none may share a stored fragment with another)."""
-        return self.filters.as_query(page=self.params.get("page", ""))
-
-    @property
-    def cacheable(self):
-        """Whether a rendering may be stored: not search results (they follow the search
-        index, which a background task refreshes after a publish), nor page numbers no
-        visitor types, which would only fill the cache."""
-        return not self.filters.q and len(self.params.get("page", "")) <= MAX_PAGE_PARAM
 
     @property
     def previous_query(self):
@@ -187,34 +238,57 @@ class BadgeListing:
     def count(self):
         return self.paginator.count
 
-    @cached_property
+    @property
     def total_issued(self):
         """Badges issued across every listed badge (all pages), or None before any sync."""
-        from django.db.models import Sum
+        cards = self.page.object_list
+        # No card: nothing is listed, and a sum over nothing is None as well.
+        return cards[0].listing_total_issued if len(cards) else None
 
-        from .models import CredlyBadgeTemplate
+    @cached_property
+    def filter_choices(self):
+        """{facet: values} for the issuer, skill and year filters, in one query: every issuer,
+        skill and year of a visible badge (the choices do not narrow as filters are applied).
+        Issuers and skills are sorted by name in the database, as their own queries would be."""
+        from .models import BadgeIssuer, BadgeSkill, TaggedBadgeSkill
 
-        template_ids = self.paginator.object_list.values("credly_template_id")
-        templates = CredlyBadgeTemplate.objects.filter(pk__in=template_ids)
-        return templates.aggregate(total=Sum("badges_count"))["total"]
-
-    def issuer_choices(self):
-        from .models import BadgeIssuer
-
-        return BadgeIssuer.objects.filter(badge_pages__in=self.visible).distinct().order_by("name")
-
-    def skill_choices(self):
-        from .models import BadgeSkill
-
-        return BadgeSkill.objects.filter(tagged_badges__content_object__in=self.visible).distinct()
-
-    def year_choices(self):
-        # order_by() drops the page ordering, which DISTINCT would otherwise apply per page.
-        years = (
-            self.visible.exclude(launched=None)
+        visible = self.visible.order_by()
+        issuers = (
+            BadgeIssuer.objects.filter(Exists(visible.filter(issuer=OuterRef("pk"))))
             .order_by()
-            .annotate(year=ExtractYear("launched"))
-            .values_list("year", flat=True)
+            .annotate(facet=Value(self.ISSUER))
+            .values_list("facet", "slug", "name")
+        )
+        taggings = TaggedBadgeSkill.objects.filter(
+            tag=OuterRef("pk"), content_object__in=visible.values("pk")
+        )
+        skills = (
+            BadgeSkill.objects.filter(Exists(taggings))
+            .order_by()
+            .annotate(facet=Value(self.SKILL))
+            .values_list("facet", "slug", "name")
+        )
+        years = (
+            visible.exclude(launched=None)
+            .annotate(
+                facet=Value(self.YEAR),
+                year=Cast(ExtractYear("launched"), CharField()),
+                label=Value(""),
+            )
+            .values_list("facet", "year", "label")
             .distinct()
         )
-        return sorted(years, reverse=True)
+        choices = {self.ISSUER: [], self.SKILL: [], self.YEAR: []}
+        for facet, value, name in issuers.union(skills, years, all=True).order_by("facet", "name"):
+            choices[facet].append(int(value) if facet == self.YEAR else Choice(value, name))
+        choices[self.YEAR].sort(reverse=True)
+        return choices
+
+    def issuer_choices(self):
+        return self.filter_choices[self.ISSUER]
+
+    def skill_choices(self):
+        return self.filter_choices[self.SKILL]
+
+    def year_choices(self):
+        return self.filter_choices[self.YEAR]

@@ -12,14 +12,12 @@ that is not live or that a view restriction hides never reaches them.
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 
 from . import links, sharing
 from .issuer_directory import IssuerDirectory
 from .linkedin import form_for_request
-from .linkedin import submitted as linkedin_submitted
 
 MASTODON_ROUTE = "share/mastodon/"
 
@@ -39,23 +37,18 @@ class BadgeIndexRoutes(RoutablePageMixin):
         issuer = directory.get(slug)
         if issuer is None:
             raise Http404("No issuer with a published badge here")
+        issued_badges, partner_badges = directory.badges_of(issuer)
         context = {
             "page": self,
             "self": self,
             "request": request,
             "issuer": issuer,
-            # Lazy: read only when the template renders them (not from the fragment cache).
-            "parent_issuer": SimpleLazyObject(lambda: directory.parent_of(issuer)),
-            "child_issuers": SimpleLazyObject(lambda: directory.children_of(issuer)),
-            "issued_badges": SimpleLazyObject(lambda: list(directory.badges_issued_by(issuer))),
-            "partner_badges": SimpleLazyObject(
-                lambda: list(directory.badges_in_partnership_with(issuer))
-            ),
+            "parent_issuer": directory.parent_of(issuer),
+            "child_issuers": directory.children_of(issuer),
+            "issued_badges": issued_badges,
+            "partner_badges": partner_badges,
             "profile_url": links.issuer_json_url(self, issuer, request),
-            "meta_overrides": SimpleLazyObject(
-                lambda: issuer_meta_overrides(self, issuer, request)
-            ),
-            "cache_fragments": True,
+            "meta_overrides": issuer_meta_overrides(self, issuer, request),
         }
         return TemplateResponse(request, "badges_cms/issuer_page.html", context)
 
@@ -63,6 +56,10 @@ class BadgeIndexRoutes(RoutablePageMixin):
         # The redirects app records these paths too when the index is renamed or moved, so
         # feed readers follow the feed to its new address.
         return ["/", "/" + links.FEED_ROUTE]
+
+    def get_cached_paths(self):
+        # What the HTTP cache in front holds of an index besides itself (badges_cms/purge.py).
+        return ["/", links.FEED_ROUTE]
 
     def get_sitemap_urls(self, request=None):
         urls = super().get_sitemap_urls(request)
@@ -77,6 +74,10 @@ class BadgeIndexRoutes(RoutablePageMixin):
 
 
 class BadgePageRoutes(RoutablePageMixin):
+    def get_cached_paths(self):
+        # The page and its Open Badges documents, purged together (badges_cms/purge.py).
+        return ["/", "badgeclass.json", "achievement.json"]
+
     @path("")
     def index_route(self, request, *args, **kwargs):
         from .views import badge_page_as_json_ld, wants_json_ld
@@ -94,7 +95,6 @@ class BadgePageRoutes(RoutablePageMixin):
         the site's Content Security Policy (form-action 'self') forbids a form's answer to
         redirect to another site, so the page that answers moves on itself."""
         context = self.get_context(request)
-        context["cache_fragments"] = False  # the visitor's own server, or their typing
         instance = sharing.mastodon_instance(request.GET.get("instance", ""))
         if instance:
             context["mastodon_instance"] = instance
@@ -107,22 +107,20 @@ class BadgePageRoutes(RoutablePageMixin):
             response["Referrer-Policy"] = "no-referrer"
             return response
         context["mastodon_error"] = _(
-            "Enter the address of your Mastodon server, such as mastodon.social."
+            "Enter just the name of your Mastodon server, such as mastodon.social: without a "
+            "user name, port, path or IP address."
         )
         context["mastodon_instance"] = request.GET.get("instance", "")[:300]
         return TemplateResponse(request, "badges_cms/mastodon_share.html", context, status=400)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Lazy: read only when the template renders them (not from the fragment cache).
-        url = SimpleLazyObject(lambda: links.page_url(self, request))
-        context["share_url"] = url
-        context["index_url"] = SimpleLazyObject(lambda: links.page_url(self.index_page, request))
-        context["share_links"] = SimpleLazyObject(
-            lambda: sharing.share_links(self.title, str(url), self.summary)
+        url = links.page_url(self, request)
+        context.update(
+            share_url=url,
+            index_url=links.page_url(self.index_page, request),
+            share_links=sharing.share_links(self.title, url, self.summary),
+            mastodon_share_action=url + MASTODON_ROUTE,
+            linkedin_form=form_for_request(request, self),
         )
-        context["mastodon_share_action"] = SimpleLazyObject(lambda: str(url) + MASTODON_ROUTE)
-        context["linkedin_form"] = SimpleLazyObject(lambda: form_for_request(request, self))
-        # The LinkedIn helper's answer is this visitor's own: then nothing of the page is stored.
-        context["cache_fragments"] = not linkedin_submitted(request)
         return context

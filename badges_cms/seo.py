@@ -113,11 +113,30 @@ def badge_share_image(page, request):
     )
 
 
+def ancestors(page, request):
+    """The page's ancestors below the root of the tree, from the top.
+
+    The request's site holds its root page and Wagtail's routing hands each page its parent,
+    so the home page, its children (an index) and theirs (the badges) have their ancestors
+    without a query. Deeper pages, and sites whose root is not at the top of the tree, read
+    them in one query."""
+    site = Site.find_for_request(request)
+    root = site.root_page if site else None
+    if root is not None and root.depth == 2 and page.path.startswith(root.path):
+        if page.depth == root.depth:
+            return []
+        if page.depth == root.depth + 1:
+            return [root]
+        if page.depth == root.depth + 2:
+            return [root, page.get_parent()]
+    return list(page.get_ancestors(inclusive=False).filter(depth__gt=1))
+
+
 def breadcrumbs(page, request):
-    """(title, URL) from the site's home page down to page: one query for the ancestors.
-    Ancestors above the site's root page have no URL on this site and are left out."""
+    """(title, URL) from the site's home page down to page. Ancestors above the site's root
+    page have no URL on this site and are left out."""
     trail = []
-    for ancestor in page.get_ancestors(inclusive=False).filter(depth__gt=1):
+    for ancestor in ancestors(page, request):
         url = ancestor.get_url(request=request)
         if url is not None:
             trail.append((ancestor.title, links.absolute_url(request, url)))

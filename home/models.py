@@ -1,17 +1,15 @@
 from django.db import models
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from badges_cms.blocks import BodyBlock
-from badges_cms.listing import with_listing_data
+from badges_cms.listing import public_pages, with_listing_data
 from badges_cms.models import BadgeIndexPage, BadgePage
-from badges_cms.route_cache import RememberedViewRestrictionsMixin
 
 
-class HomePage(RememberedViewRestrictionsMixin, Page):
+class HomePage(Page):
     """The association's landing page: a short introduction and the newest badges."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -34,16 +32,12 @@ class HomePage(RememberedViewRestrictionsMixin, Page):
     def newest_badges(self):
         if not self.newest_badges_count:
             return []
-        pages = BadgePage.objects.live().public().descendant_of(self)
+        pages = public_pages(BadgePage.objects.live().descendant_of(self))
         pages = with_listing_data(pages).order_by("-first_published_at", "-pk")
         return list(pages[: self.newest_badges_count])
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Lazy: read only when the template renders them (not from the fragment cache).
-        context["newest_badges"] = SimpleLazyObject(self.newest_badges)
-        context["badge_index"] = SimpleLazyObject(
-            lambda: BadgeIndexPage.objects.live().public().child_of(self).first()
-        )
-        context["cache_fragments"] = True  # nothing personal (badges_cms/fragment_cache.py)
+        context["newest_badges"] = self.newest_badges()
+        context["badge_index"] = public_pages(BadgeIndexPage.objects.live().child_of(self)).first()
         return context

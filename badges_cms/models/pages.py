@@ -2,7 +2,9 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.db.models import F, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -11,6 +13,7 @@ from taggit.models import ItemBase, TagBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -19,16 +22,21 @@ from ..api_fields import (
     IssuerListField,
     OpenBadgesLinksField,
     RichTextHTMLField,
+    ShownTemplateIdField,
     SkillNamesField,
 )
 from ..api_fields import rendition_field as api_rendition
 from ..blocks import BodyBlock
 from ..forms import BadgePageForm
-from ..route_cache import RememberedViewRestrictionsMixin
+from ..image_operations import share_image_filter
+from ..openbadges import BADGE_IMAGE_FILTER
 from ..routes import BadgeIndexRoutes, BadgePageRoutes
 from .credly import CredlyBadgeTemplate
 
 CRITERIA_FEATURES = ["h3", "bold", "italic", "link", "ol", "ul"]
+# How far figures follow aliases of aliases (Wagtail lets an editor alias an alias) to the page
+# that holds the template id.
+ALIAS_DEPTH = 3
 
 
 class BadgeSkill(TagBase):
@@ -47,7 +55,7 @@ class TaggedBadgeSkill(ItemBase):
     )
 
 
-class BadgeIndexPage(RememberedViewRestrictionsMixin, BadgeIndexRoutes, Page):
+class BadgeIndexPage(BadgeIndexRoutes, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
     accept_guide = models.ForeignKey(
@@ -79,19 +87,11 @@ class BadgeIndexPage(RememberedViewRestrictionsMixin, BadgeIndexRoutes, Page):
 
         context = super().get_context(request, *args, **kwargs)
         listing = BadgeListing(self, request.GET)
-        context.update(
-            listing=listing,
-            # Read only if the template renders the listing (not from the fragment cache).
-            badges=SimpleLazyObject(lambda: listing.page),
-            filters=listing.filters,
-            sorts=SORTS,
-            fragment_vary=listing.cache_vary,
-            cache_fragments=listing.cacheable,
-        )
+        context.update(listing=listing, badges=listing.page, filters=listing.filters, sorts=SORTS)
         return context
 
 
-class BadgePage(RememberedViewRestrictionsMixin, BadgePageRoutes, Page):
+class BadgePage(BadgePageRoutes, Page):
     class ActivityType(models.TextChoices):
         WEBINAR = "webinar", _("Webinar")
         COURSE = "course", _("Course")
@@ -204,7 +204,7 @@ class BadgePage(RememberedViewRestrictionsMixin, BadgePageRoutes, Page):
         APIField("criteria", serializer=RichTextHTMLField()),
         APIField("launched"),
         APIField("earn_url"),
-        APIField("credly_template_id"),
+        APIField("credly_template_id", serializer=ShownTemplateIdField()),
         APIField("issued_count"),
         APIField("issuer", serializer=IssuerField()),
         APIField("partner_issuers", serializer=IssuerListField()),
@@ -220,7 +220,9 @@ class BadgePage(RememberedViewRestrictionsMixin, BadgePageRoutes, Page):
     parent_page_types = ["badges_cms.BadgeIndexPage"]
     subpage_types = []
     base_form_class = BadgePageForm
-    # The template id is unique: a copy of the page must be linked afresh by an editor.
+    # The template id is unique: a copy of the page must be linked afresh by an editor (the
+    # after_copy_page hook tells them so, see aliases.py). Wagtail's aliases do not honour this
+    # list (it copies every field into them), so save() clears the id of an alias.
     exclude_fields_in_copy = ["credly_template_id"]
     template = "badges_cms/badge_page.html"
 
@@ -228,6 +230,11 @@ class BadgePage(RememberedViewRestrictionsMixin, BadgePageRoutes, Page):
         verbose_name = _("badge page")
 
     def save(self, *args, **kwargs):
+        if self.alias_of_id is not None:
+            # Wagtail copies every field into an alias, when it creates one (CreatePageAliasAction)
+            # and on each publish of the original (Page.update_aliases): the unique id stays with
+            # the original, which the alias's figures follow (see credly_template).
+            self.credly_template_id = None
         result = super().save(*args, **kwargs)
         # The search index is refreshed from post_save, which fires before modelcluster saves
         # child relations such as skills; ask again now that they are in the database.
@@ -245,11 +252,60 @@ class BadgePage(RememberedViewRestrictionsMixin, BadgePageRoutes, Page):
         if errors:
             raise ValidationError(errors)
 
+    @classmethod
+    def shown_template_id_expression(cls, depth=ALIAS_DEPTH):
+        """For querysets of badge pages: the id of the Credly template whose figures a page
+        shows, its own or, for an alias (which holds none), its original's."""
+        if depth == 0:
+            return F("credly_template_id")
+        originals = cls.objects.filter(pk=OuterRef("alias_of_id"))
+        original_id = originals.values(shown=cls.shown_template_id_expression(depth - 1))[:1]
+        return Coalesce("credly_template_id", Subquery(original_id))
+
+    @classmethod
+    def showing_templates(cls, template_ids):
+        """The badge pages that show these templates' figures: their own pages and aliases."""
+        return cls.objects.annotate(shown=cls.shown_template_id_expression()).filter(
+            shown__in=list(template_ids)
+        )
+
+    @classmethod
+    def annotate_figures(cls, queryset, **template_fields):
+        """Badge pages with the names issued_count, is_retired and shown_template_id read
+        instead of querying: synced_template_id, synced_badges_count, synced_state, and one
+        annotation per keyword (name=CredlyBadgeTemplate field), all in the listing's query."""
+        queryset = queryset.annotate(synced_template_id=cls.shown_template_id_expression())
+        templates = CredlyBadgeTemplate.objects.filter(pk=OuterRef("synced_template_id"))
+        fields = {"synced_badges_count": "badges_count", "synced_state": "state"}
+        fields.update(template_fields)
+        return queryset.annotate(
+            **{name: Subquery(templates.values(field)[:1]) for name, field in fields.items()}
+        )
+
+    def original_template_ids(self):
+        """For an alias: its original's template id (through aliases of aliases), as a query."""
+        originals = BadgePage.objects.filter(pk=self.alias_of_id)
+        return originals.values_list(self.shown_template_id_expression(ALIAS_DEPTH - 1), flat=True)
+
+    @property
+    def shown_template_id(self):
+        """The id of the Credly template whose figures the page shows (see credly_template)."""
+        if "synced_template_id" in self.__dict__:  # annotated by listing queries
+            return self.synced_template_id
+        if self.credly_template_id is not None or self.alias_of_id is None:
+            return self.credly_template_id
+        return self.original_template_ids().first()
+
     @cached_property
     def credly_template(self):
-        if self.credly_template_id is None:
-            return None
-        return CredlyBadgeTemplate.objects.filter(pk=self.credly_template_id).first()
+        """The synced template whose figures the page shows: its own, or an alias's original's."""
+        templates = CredlyBadgeTemplate.objects
+        is_alias = self.credly_template_id is None and self.alias_of_id is not None
+        if is_alias and "synced_template_id" not in self.__dict__:
+            # One query for an alias too: its original's id is read inside it.
+            return templates.filter(pk__in=self.original_template_ids()).first()
+        template_id = self.shown_template_id
+        return None if template_id is None else templates.filter(pk=template_id).first()
 
     @property
     def issued_count(self):
@@ -274,9 +330,12 @@ class BadgePage(RememberedViewRestrictionsMixin, BadgePageRoutes, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Lazy: read only when the template renders them (not from the fragment cache).
-        context["index_page"] = SimpleLazyObject(lambda: self.index_page)
-        context["accept_guide"] = SimpleLazyObject(
-            lambda: getattr(self.index_page, "accept_guide", None)
-        )
+        # Read once for the template, the link-preview tags and the JSON-LD: the skills (else
+        # read twice) and the image with every rendition the page shows, served from this
+        # prefetch: the image in badge_page.html, the link preview and the Open Badges PNG.
+        renditions = ["max-320x320", share_image_filter(), BADGE_IMAGE_FILTER]
+        images = get_image_model().objects.prefetch_renditions(*renditions)
+        prefetch_related_objects([self], Prefetch("badge_image", queryset=images), "skills")
+        context["index_page"] = self.index_page
+        context["accept_guide"] = getattr(self.index_page, "accept_guide", None)
         return context
