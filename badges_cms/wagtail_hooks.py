@@ -3,6 +3,7 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
+from . import aliases
 from .admin.dashboard import CredlySyncPanel
 from .admin.menu import BadgeIssuerViewSet, BadgesMenu, StepGuideViewSet
 from .admin.permissions import ReadOnlyPermissionPolicy
@@ -27,7 +28,10 @@ def register_badges_menu():
 
 @hooks.register("construct_homepage_panels")
 def add_credly_sync_panel(request, panels):
-    panels.append(CredlySyncPanel())
+    # Only for people who work on badges (any permission of this app): the figures and the
+    # sync's health are nothing to someone who edits other parts of the site.
+    if request.user.has_module_perms("badges_cms"):
+        panels.append(CredlySyncPanel())
 
 
 @hooks.register("register_permissions")
@@ -42,3 +46,9 @@ def register_report_permission():
 def register_canvas_operation():
     # canvas-WxH-RRGGBB: the link-preview rendition of a badge (see image_operations.py).
     return [("canvas", CanvasOperation)]
+
+
+@hooks.register("after_copy_page")
+def tell_editor_copies_are_unlinked(request, page, new_page):
+    # A copy never takes its original's (unique) Credly template id: say so (aliases.py).
+    aliases.tell_editor_copies_are_unlinked(request, page, new_page)
