@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django_redis import get_redis_connection
 
 from tests.conftest import ON_POSTGRES
 
@@ -50,11 +51,11 @@ def test_cache_is_redis_when_redis_url_is_set():
     cache = caches["default"]
     backend = type(cache).__name__
     if os.environ.get("REDIS_URL"):
-        assert backend == "RedisCache"
+        assert backend == "RedisCache" and type(cache).__module__ == "django_redis.cache"
         cache.set("infrastructure-check", {"ok": 1}, 30)
         assert cache.get("infrastructure-check") == {"ok": 1}
         # The value really went to the server: a raw client sees the key.
-        client = cache._cache.get_client("infrastructure-check")
+        client = get_redis_connection("default")
         assert client.exists(cache.make_and_validate_key("infrastructure-check"))
     else:
         assert backend == "LocMemCache"
