@@ -1,14 +1,17 @@
 from django.contrib.auth.models import Permission
+from django.utils.html import format_html
 from wagtail import hooks
+from wagtail.admin.staticfiles import versioned_static
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from . import aliases
+from .admin.autosave import AutosaveSafePageViewSet
 from .admin.dashboard import CredlySyncPanel
 from .admin.menu import BadgeIssuerViewSet, BadgesMenu, StepGuideViewSet
 from .admin.permissions import ReadOnlyPermissionPolicy
 from .image_operations import CanvasOperation
-from .models import CredlyBadgeTemplate, CredlySyncRun
+from .models import BadgeIndexPage, BadgePage, CredlyBadgeTemplate, CredlySyncRun
 
 # Synced data is Credly's: its viewsets may list and inspect it, never add, edit or delete.
 # Registered before anything else here, as Wagtail asks, so no fallback policy exists yet.
@@ -52,3 +55,21 @@ def register_canvas_operation():
 def tell_editor_copies_are_unlinked(request, page, new_page):
     # A copy never takes its original's (unique) Credly template id: say so (aliases.py).
     aliases.tell_editor_copies_are_unlinked(request, page, new_page)
+
+
+@hooks.register("register_admin_viewset")
+def register_autosave_safe_page_views():
+    # The plugin's pages go through review: their edit view keeps autosave from undoing an
+    # approval (admin/autosave.py).
+    return [
+        AutosaveSafePageViewSet(f"badges_cms_{model._meta.model_name}_pages", model=model)
+        for model in (BadgeIndexPage, BadgePage)
+    ]
+
+
+@hooks.register("insert_editor_js")
+def autosave_guard_js():
+    # Stops the editor's autosave once its form is submitted (static/badges_cms/js/).
+    return format_html(
+        '<script src="{}"></script>', versioned_static("badges_cms/js/autosave-guard.js")
+    )
