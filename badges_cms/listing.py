@@ -156,6 +156,20 @@ class BadgeFilters:
         )
 
 
+class ListingPaginator(Paginator):
+    """Counts the filtered rows as they are, not the cards' query with its figures and
+    prefetches: the same number, from a query Django builds and compiles in a fraction of
+    the time."""
+
+    def __init__(self, object_list, per_page, counted):
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self):
+        return self.counted.count()
+
+
 class BadgeListing:
     """The badges a visitor sees on one BadgeIndexPage for one request.
 
@@ -216,7 +230,7 @@ class BadgeListing:
         # The total is the same on every row: one value, which the database computes once
         # (the subquery does not depend on the row), read without a query of its own.
         cards = with_listing_data(queryset).annotate(listing_total_issued=Subquery(total))
-        return Paginator(self.filters.order(cards, ranked_ids), self.per_page)
+        return ListingPaginator(self.filters.order(cards, ranked_ids), self.per_page, queryset)
 
     @cached_property
     def page(self):

@@ -22,7 +22,22 @@ from .linkedin import form_for_request
 MASTODON_ROUTE = "share/mastodon/"
 
 
-class BadgeIndexRoutes(RoutablePageMixin):
+class ChildBadgeRouting:
+    """Routes a request for a badge page below an index in one query, where Wagtail's
+    ``Page.route`` takes two (the child, then its specific row) and the page's own reads take
+    more (issuer, image, figures): see BadgeIndexPage.route_to_child. Anything else below the
+    index (which only an import could put there) is routed by Wagtail as usual. It runs after
+    RoutablePageMixin's own routes (feed/, issuers/), as Wagtail's routing of children does."""
+
+    def route(self, request, path_components):
+        if path_components:
+            badge = self.route_to_child(path_components[0])
+            if badge is not None:
+                return badge.route(request, path_components[1:])
+        return super().route(request, path_components)
+
+
+class BadgeIndexRoutes(RoutablePageMixin, ChildBadgeRouting):
     @path(links.FEED_ROUTE, name="feed")
     def feed(self, request):
         from .feeds import BadgeFeed

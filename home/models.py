@@ -7,9 +7,10 @@ from wagtail.models import Page
 from badges_cms.blocks import BodyBlock
 from badges_cms.listing import public_pages, with_listing_data
 from badges_cms.models import BadgeIndexPage, BadgePage
+from badges_cms.models.restrictions import OneQueryViewRestrictions
 
 
-class HomePage(Page):
+class HomePage(OneQueryViewRestrictions, Page):
     """The association's landing page: a short introduction and the newest badges."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
