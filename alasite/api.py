@@ -7,7 +7,7 @@ lists the images public pages show. Only live pages outside any view restriction
 
 from wagtail.api.v2.router import WagtailAPIRouter
 
-from badges_cms.api import BadgePagesAPIViewSet, PublicImagesAPIViewSet
+from badges_cms.opendata.api import BadgePagesAPIViewSet, PublicImagesAPIViewSet
 
 api_router = WagtailAPIRouter("wagtailapi")
 api_router.register_endpoint("pages", BadgePagesAPIViewSet)

@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
-from badges_cms.listing import public_pages
+from badges_cms.catalogue.listing import public_pages
 
 
 def site_nav(request):

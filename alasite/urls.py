@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from alasite.api import api_router
 from badges_cms import urls as badges_cms_urls
-from badges_cms.views import robots_txt
+from badges_cms.opendata.views import robots_txt
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),

@@ -11,7 +11,7 @@ class BadgesCmsConfig(AppConfig):
     def ready(self):
         # The HTTP cache in front is purged after a publish, move, delete..., whichever process
         # does it (web, task worker, management command), so the handlers connect here.
-        from .aliases import register_signal_handlers as register_alias_handlers
+        from .catalogue.aliases import register_signal_handlers as register_alias_handlers
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()

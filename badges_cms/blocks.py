@@ -9,8 +9,8 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from . import conf
-from .embed_code import CREDLY_ORIGIN, MESSAGES, badge_url, embedded_badge_url, parse_badge_id
-from .listing import DEFAULT_SORT, BadgeFilters, with_listing_data
+from .catalogue.listing import DEFAULT_SORT, BadgeFilters, with_listing_data
+from .credly.embed import CREDLY_ORIGIN, MESSAGES, badge_url, embedded_badge_url, parse_badge_id
 
 BODY_RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul", "document-link"]
 

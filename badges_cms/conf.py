@@ -32,7 +32,7 @@ DEFAULTS = {
     "BADGES_CMS_WEBHOOK_REFRESH_DELAY": 60,
     # Days before CREDLY_TOKEN_EXPIRES on which a reminder goes out, once each.
     "BADGES_CMS_TOKEN_REMINDER_DAYS": (14, 3),
-    # Cache-Control of public responses (badges_cms.http_cache): seconds a browser may keep a
+    # Cache-Control of public responses (http_cache/headers.py): seconds a browser may keep a
     # page without asking again (it is never purged, so this stays short) ...
     "BADGES_CMS_CACHE_MAX_AGE": 60,
     # ... and seconds a shared cache (Varnish, a CDN) may keep it: long, because every change is

@@ -17,10 +17,10 @@ from wagtail.signals import (
     pre_page_move,
 )
 
+from .http_cache.purge import PurgePlan, purge_configured, queue_purge
 from .models import BadgeIndexPage, BadgeIssuer, BadgePage, StepGuide
-from .purge import PurgePlan, purge_configured, queue_purge
 
-UID = "badges_cms.purge"
+UID = "badges_cms.http_cache.purge"
 
 
 def page_changed(sender, instance, **kwargs):

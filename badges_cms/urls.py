@@ -3,8 +3,8 @@
 
 from django.urls import path, re_path
 
-from . import views
 from .credly.webhooks import credly_webhook
+from .opendata import views
 
 app_name = "badges_cms"
 

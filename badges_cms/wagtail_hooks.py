@@ -5,13 +5,13 @@ from wagtail.admin.staticfiles import versioned_static
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
-from . import aliases
 from .admin.autosave import AutosaveSafePageViewSet
 from .admin.dashboard import CredlySyncPanel
 from .admin.menu import BadgeIssuerViewSet, BadgesMenu, StepGuideViewSet
 from .admin.permissions import ReadOnlyPermissionPolicy
-from .image_operations import CanvasOperation
+from .catalogue import aliases
 from .models import BadgeIndexPage, BadgePage, CredlyBadgeTemplate, CredlySyncRun
+from .sharing.image_operations import CanvasOperation
 
 # Synced data is Credly's: its viewsets may list and inspect it, never add, edit or delete.
 # Registered before anything else here, as Wagtail asks, so no fallback policy exists yet.

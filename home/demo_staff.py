@@ -6,7 +6,7 @@
 - Moderators review them: the same, plus publish, lock and unlock, and delete snippets.
 - Badge managers run the programme: they edit badges like editors, read the sync log and the
   Credly settings, press Sync now, read and export the issuance report, and get the sync-health
-  emails (badges_cms.alerts). They alone read, export and delete earners' feedback (Forms in
+  emails (badges_cms.credly.alerts). They alone read, export and delete earners' feedback (Forms in
   the admin): the answers and email addresses are for the people who run the programme.
   Editors and Moderators may still edit the feedback page (Wagtail's groups edit every page),
   but not see what earners sent (badges_cms.feedback.permissions).

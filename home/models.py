@@ -5,7 +5,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from badges_cms.blocks import BodyBlock
-from badges_cms.listing import public_pages, with_listing_data
+from badges_cms.catalogue.listing import public_pages, with_listing_data
 from badges_cms.models import BadgeIndexPage, BadgePage
 from badges_cms.models.restrictions import OneQueryViewRestrictions
 

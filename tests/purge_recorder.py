@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from badges_cms import purge
+from badges_cms.http_cache import purge
 
 
 class PurgeRecorder:
@@ -31,7 +31,11 @@ class PurgeRecorder:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # Polled often, so that close() (server.shutdown) returns at once, not after up to
+        # serve_forever's default half second, at the end of every test that records purges.
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
         self.thread.start()
 
     @property
@@ -57,7 +61,10 @@ def purges(settings, monkeypatch):
     """Purges go to a recorder; retries do not wait."""
     recorder = PurgeRecorder()
     settings.WAGTAILFRONTENDCACHE = {
-        "varnish": {"BACKEND": "badges_cms.purge.VarnishBackend", "LOCATION": recorder.location}
+        "varnish": {
+            "BACKEND": "badges_cms.http_cache.purge.VarnishBackend",
+            "LOCATION": recorder.location,
+        }
     }
     monkeypatch.setattr(purge, "RETRY_DELAYS", (0, 0))
     yield recorder

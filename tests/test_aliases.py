@@ -254,7 +254,7 @@ def test_an_alias_form_takes_no_template_id(admin_user, linked, other_index):
 def test_creating_a_live_alias_is_announced_like_a_publish(
     linked, other_index, django_capture_on_commit_callbacks
 ):
-    from badges_cms.aliases import register_signal_handlers
+    from badges_cms.catalogue.aliases import register_signal_handlers
 
     register_signal_handlers()
     received = []
@@ -274,7 +274,7 @@ def test_creating_a_live_alias_is_announced_like_a_publish(
 def test_an_alias_of_a_draft_is_not_announced(
     make_badge, other_index, django_capture_on_commit_callbacks
 ):
-    from badges_cms.aliases import register_signal_handlers
+    from badges_cms.catalogue.aliases import register_signal_handlers
 
     register_signal_handlers()
     draft = make_badge("Draft badge", publish=False)
@@ -297,7 +297,7 @@ def test_converting_a_live_alias_is_announced(
 ):
     from wagtail.actions.convert_alias import ConvertAliasPageAction
 
-    from badges_cms.aliases import register_signal_handlers
+    from badges_cms.catalogue.aliases import register_signal_handlers
 
     register_signal_handlers()
     alias = linked.create_alias(parent=other_index)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from wagtail.models import Page
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from badges_cms import embed_code
+from badges_cms.credly import embed as embed_code
 from badges_cms.models import BadgeIndexPage
 from home import demo_content as demo
 from tests.test_infrastructure import PRODUCTION_ENV, manage

@@ -4,7 +4,7 @@ UUID; anything else is refused with a message that tells the editor what was wro
 import pytest
 from django.core.exceptions import ValidationError
 
-from badges_cms.embed_code import parse_badge_id
+from badges_cms.credly.embed import parse_badge_id
 
 BADGE_ID = "90ea8865-ec5d-44cd-b8d3-aacd4ef9502c"
 UPPER = BADGE_ID.upper()

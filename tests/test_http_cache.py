@@ -1,4 +1,5 @@
-"""Cache-Control, Vary and conditional GETs (badges_cms/http_cache.py): what a shared cache may
+"""Cache-Control, Vary and conditional GETs (badges_cms/http_cache/headers.py): what a shared cache
+may
 keep, for how long, and what is only ever for the visitor who asked."""
 
 import pytest
@@ -9,8 +10,8 @@ from django.urls import reverse
 from wagtail.models import PageViewRestriction
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from badges_cms import http_cache
-from badges_cms.http_cache import apply_cache_policy
+from badges_cms.http_cache import headers as http_cache
+from badges_cms.http_cache.headers import apply_cache_policy
 
 pytestmark = pytest.mark.django_db
 

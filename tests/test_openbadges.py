@@ -17,7 +17,7 @@ from pyld.jsonld import JsonLdError
 from wagtail.models import PageViewRestriction
 
 from badges_cms.models import CredlyBadgeTemplate
-from badges_cms.openbadges import OB2_CONTEXT, OB3_CONTEXT
+from badges_cms.opendata.openbadges import OB2_CONTEXT, OB3_CONTEXT
 from tests import openbadges_rules as rules
 from tests.jsonld_support import (
     JsonLdCheckError,

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from PIL import Image as PILImage
 from wagtail.models import PageViewRestriction
 
-from badges_cms.image_operations import CanvasOperation
+from badges_cms.sharing.image_operations import CanvasOperation
 from tests.conftest import make_image
 
 pytestmark = pytest.mark.django_db

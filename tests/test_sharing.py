@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from badges_cms.linkedin import AddToLinkedInForm, parse_credly_badge_url
-from badges_cms.sharing import mastodon_instance, share_links
+from badges_cms.sharing.linkedin import AddToLinkedInForm, parse_credly_badge_url
+from badges_cms.sharing.share_links import mastodon_instance, share_links
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
 """Through the real Varnish: every change is purged after it commits, and the next anonymous GET
-shows it. The site's own purges (signal handlers and the sync, badges_cms/purge.py) go to the
+shows it. The site's own purges (signal handlers and the sync, badges_cms/http_cache/purge.py) go
+to the
 varnishd of tests/varnish.py, which stands in front of the live server."""
 
 from io import StringIO

@@ -173,7 +173,7 @@ class Varnish:
         this instance: Wagtail's HTTP backend, made to raise on a refused purge."""
         return {
             "varnish": {
-                "BACKEND": "badges_cms.purge.VarnishBackend",
+                "BACKEND": "badges_cms.http_cache.purge.VarnishBackend",
                 "LOCATION": self.purge_location,
             }
         }
@@ -349,7 +349,7 @@ def varnish(varnish_server, live_server, django_db_serialized_rollback):
 
 @pytest.fixture
 def varnish_frontend_cache(varnish, settings):
-    """``varnish``, with the site's purges (badges_cms/purge.py) going to it."""
+    """``varnish``, with the site's purges (badges_cms/http_cache/purge.py) going to it."""
     settings.WAGTAILFRONTENDCACHE = varnish.frontend_cache_setting()
     return varnish
 

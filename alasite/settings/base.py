@@ -71,10 +71,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags and 304s for what the next one leaves storable (no ETag on no-store).
     "django.middleware.http.ConditionalGetMiddleware",
-    # Cache-Control for Varnish, CDNs and browsers (badges_cms/http_cache.py): after WhiteNoise,
-    # whose static files keep their own headers; before the session, CSRF and auth middleware,
-    # so that it sees every cookie they set.
-    "badges_cms.http_cache.CacheControlMiddleware",
+    # Cache-Control for Varnish, CDNs and browsers (badges_cms/http_cache/headers.py): after
+    # WhiteNoise, whose static files keep their own headers; before the session, CSRF and auth
+    # middleware, so that it sees every cookie they set.
+    "badges_cms.http_cache.headers.CacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -160,13 +160,16 @@ else:
     }
 
 # Anonymous pages are cached in front of the site (Varnish, or a CDN), never by the site itself:
-# every change is purged there after it commits (badges_cms/purge.py). FRONTEND_CACHE_URL is
-# where purges go (the Varnish that `make stack` runs, say http://127.0.0.1:8080); unset, as in
-# development, nothing is purged because nothing caches.
+# every change is purged there after it commits (badges_cms/http_cache/purge.py).
+# FRONTEND_CACHE_URL is where purges go (the Varnish that `make stack` runs, say
+# http://127.0.0.1:8080); unset, as in development, nothing is purged because nothing caches.
 FRONTEND_CACHE_URL = os.environ.get("FRONTEND_CACHE_URL", "")
 if FRONTEND_CACHE_URL:
     WAGTAILFRONTENDCACHE = {
-        "varnish": {"BACKEND": "badges_cms.purge.VarnishBackend", "LOCATION": FRONTEND_CACHE_URL}
+        "varnish": {
+            "BACKEND": "badges_cms.http_cache.purge.VarnishBackend",
+            "LOCATION": FRONTEND_CACHE_URL,
+        }
     }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -280,7 +283,7 @@ BADGES_FEEDBACK_TRUSTED_PROXIES = env_list("BADGES_FEEDBACK_TRUSTED_PROXIES")
 BADGES_FEEDBACK_RETENTION_DAYS = int(os.environ.get("BADGES_FEEDBACK_RETENTION_DAYS", "365"))
 
 # Content Security Policy for public pages (django-csp). Scripts come only from this site and
-# from the host of Credly's embed.js, frames only from Credly (badges_cms.embed_code names both
+# from the host of Credly's embed.js, frames only from Credly (badges_cms.credly.embed names both
 # hosts), and nothing inline at all, no <script> body nor style="", so a whole response can be
 # cached with no per-response nonce. The Wagtail admin and Django's admin are left out, and so
 # are Wagtail's page previews (alasite/csp.py): their editors rely on inline scripts and styles.

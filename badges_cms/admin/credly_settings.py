@@ -18,8 +18,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from ..alerts import sync_health, token_expiry
 from ..conf import credly_config, credly_image_hosts
+from ..credly.alerts import sync_health, token_expiry
 from ..credly.client import DEFAULT_BASE_URL, CredlyConfigError
 from .permissions import can_run_sync, can_view_sync_log
 

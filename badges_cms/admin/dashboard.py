@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.middleware.csrf import get_token
 from wagtail.admin.ui.components import Component
 
-from ..alerts import sync_health
+from ..credly.alerts import sync_health
 from ..models import BadgePage, CredlyBadgeTemplate, FrontendCachePurge
 from .permissions import can_run_sync, can_view_sync_log
 

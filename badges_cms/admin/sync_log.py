@@ -24,8 +24,8 @@ from wagtail.admin.views.generic import IndexView, WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
-from ..alerts import format_time, sync_health
 from ..conf import credly_config
+from ..credly.alerts import format_time, sync_health
 from ..credly.client import CredlyConfigError
 from ..credly.locking import lock_is_held as sync_lock_is_held
 from ..credly.tasks import run_credly_sync

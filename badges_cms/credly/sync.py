@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from ..alerts import sync_run_recorded
+from ..http_cache.purge import PurgePlan, purge_configured, purge_now
 from ..models import (
     BadgePage,
     CredlyBadgeTemplate,
@@ -23,7 +23,7 @@ from ..models import (
     CredlySyncRun,
     CredlyWebhookEvent,
 )
-from ..purge import PurgePlan, purge_configured, purge_now
+from .alerts import sync_run_recorded
 from .client import CredlyBadResponse, CredlyError, count_badges_many
 from .locking import INTENT_LOCK, sync_lock
 

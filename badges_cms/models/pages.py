@@ -17,7 +17,10 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
 
-from ..api_fields import (
+from ..blocks import BodyBlock
+from ..catalogue.forms import BadgePageForm
+from ..catalogue.routes import BadgeIndexRoutes, BadgePageRoutes
+from ..opendata.api_fields import (
     IssuerField,
     IssuerListField,
     OpenBadgesLinksField,
@@ -25,12 +28,9 @@ from ..api_fields import (
     ShownTemplateIdField,
     SkillNamesField,
 )
-from ..api_fields import rendition_field as api_rendition
-from ..blocks import BodyBlock
-from ..forms import BadgePageForm
-from ..image_operations import share_image_filter
-from ..openbadges import BADGE_IMAGE_FILTER
-from ..routes import BadgeIndexRoutes, BadgePageRoutes
+from ..opendata.api_fields import rendition_field as api_rendition
+from ..opendata.openbadges import BADGE_IMAGE_FILTER
+from ..sharing.image_operations import share_image_filter
 from .credly import CredlyBadgeTemplate
 from .restrictions import OneQueryViewRestrictions
 
@@ -95,7 +95,7 @@ class BadgeIndexPage(OneQueryViewRestrictions, BadgeIndexRoutes, Page):
         return badge
 
     def get_context(self, request, *args, **kwargs):
-        from ..listing import SORTS, BadgeListing
+        from ..catalogue.listing import SORTS, BadgeListing
 
         context = super().get_context(request, *args, **kwargs)
         listing = BadgeListing(self, request.GET)

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from ..embed_code import EMBED_SCRIPT_URL
+from ..credly.embed import EMBED_SCRIPT_URL
 
 register = template.Library()
 

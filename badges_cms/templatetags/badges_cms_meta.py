@@ -3,12 +3,12 @@
 Put ``{% load badges_cms_meta %}`` and ``{% page_meta %}`` in the site's base template, inside
 <head>. It writes the canonical link, the description, Open Graph and Twitter card tags,
 <link rel="alternate"> for the Atom feed and the Open Badges documents, and the schema.org
-JSON-LD blocks (see badges_cms/seo.py). A template rendering no Wagtail page gets nothing.
+JSON-LD blocks (see badges_cms/sharing/meta.py). A template rendering no Wagtail page gets nothing.
 """
 
 from django import template
 
-from ..seo import page_meta as build_page_meta
+from ..sharing.meta import page_meta as build_page_meta
 
 register = template.Library()
 

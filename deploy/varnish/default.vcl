@@ -2,7 +2,7 @@
 # Varnish in front of the site's gunicorn servers (Varnish 7.x, VCL 4.1).
 #
 # What is cached is what the application says may be shared: Cache-Control: public with an
-# s-maxage (badges_cms/http_cache.py). Every change is purged through
+# s-maxage (badges_cms/http_cache/headers.py). Every change is purged through
 # wagtail.contrib.frontend_cache, whose HTTP backend sends "PURGE <path>" here with the page's
 # "Host: <hostname>[:<port>]". A purge drops that path on that host with every query string
 # (an index's ?page=2 and ?issuer=x variants); "BAN" with "X-Ban-Prefix: /path/" drops every

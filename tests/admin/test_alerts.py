@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from badges_cms.alerts import check_health
+from badges_cms.credly.alerts import check_health
 from badges_cms.models import CredlySyncIncident, CredlySyncRun, CredlyTokenReminder
 
 from .conftest import make_user, run_at, sync

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from badges_cms.alerts import HealthState, sync_health
+from badges_cms.credly.alerts import HealthState, sync_health
 from badges_cms.models import CredlySyncRun
 
 from .conftest import run_at

@@ -12,7 +12,7 @@ import smtplib
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...alerts import check_health, token_expiry
+from ...credly.alerts import check_health, token_expiry
 
 
 class Command(BaseCommand):

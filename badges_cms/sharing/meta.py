@@ -17,7 +17,8 @@ from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
-from . import conf, links, structured_data
+from .. import conf, links
+from ..opendata import structured_data
 from .image_operations import SHARE_IMAGE_HEIGHT, SHARE_IMAGE_WIDTH, share_rendition
 
 DESCRIPTION_LENGTH = 300
@@ -154,7 +155,7 @@ def feed_alternate(index_page, request):
 
 def page_meta(context):
     """The PageMeta for a template context, or None when it renders no Wagtail page."""
-    from .models import BadgeIndexPage, BadgePage
+    from ..models import BadgeIndexPage, BadgePage
 
     request = context.get("request")
     page = context.get("page")

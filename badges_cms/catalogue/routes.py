@@ -15,9 +15,10 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 
-from . import links, sharing
+from .. import links
+from ..sharing import share_links
+from ..sharing.linkedin import form_for_request
 from .issuer_directory import IssuerDirectory
-from .linkedin import form_for_request
 
 MASTODON_ROUTE = "share/mastodon/"
 
@@ -40,13 +41,13 @@ class ChildBadgeRouting:
 class BadgeIndexRoutes(RoutablePageMixin, ChildBadgeRouting):
     @path(links.FEED_ROUTE, name="feed")
     def feed(self, request):
-        from .feeds import BadgeFeed
+        from ..opendata.feeds import BadgeFeed
 
         return BadgeFeed()(request, index_page=self)
 
     @path(links.ISSUERS_ROUTE + "<slug:slug>/", name="issuer")
     def issuer(self, request, slug):
-        from .seo import issuer_meta_overrides
+        from ..sharing.meta import issuer_meta_overrides
 
         directory = IssuerDirectory(self)
         issuer = directory.get(slug)
@@ -73,7 +74,7 @@ class BadgeIndexRoutes(RoutablePageMixin, ChildBadgeRouting):
         return ["/", "/" + links.FEED_ROUTE]
 
     def get_cached_paths(self):
-        # What the HTTP cache in front holds of an index besides itself (badges_cms/purge.py).
+        # What the HTTP cache in front holds of an index besides itself (http_cache/purge.py).
         return ["/", links.FEED_ROUTE]
 
     def get_sitemap_urls(self, request=None):
@@ -90,12 +91,12 @@ class BadgeIndexRoutes(RoutablePageMixin, ChildBadgeRouting):
 
 class BadgePageRoutes(RoutablePageMixin):
     def get_cached_paths(self):
-        # The page and its Open Badges documents, purged together (badges_cms/purge.py).
+        # The page and its Open Badges documents, purged together (badges_cms/http_cache/purge.py).
         return ["/", "badgeclass.json", "achievement.json"]
 
     @path("")
     def index_route(self, request, *args, **kwargs):
-        from .views import badge_page_as_json_ld, wants_json_ld
+        from ..opendata.views import badge_page_as_json_ld, wants_json_ld
 
         if self.live and not getattr(request, "is_preview", False) and wants_json_ld(request):
             return badge_page_as_json_ld(self, request)
@@ -110,10 +111,10 @@ class BadgePageRoutes(RoutablePageMixin):
         the site's Content Security Policy (form-action 'self') forbids a form's answer to
         redirect to another site, so the page that answers moves on itself."""
         context = self.get_context(request)
-        instance = sharing.mastodon_instance(request.GET.get("instance", ""))
+        instance = share_links.mastodon_instance(request.GET.get("instance", ""))
         if instance:
             context["mastodon_instance"] = instance
-            context["mastodon_share_url"] = sharing.mastodon_share_url(
+            context["mastodon_share_url"] = share_links.mastodon_share_url(
                 instance, self.title, links.page_url(self, request)
             )
             response = TemplateResponse(request, "badges_cms/mastodon_continue.html", context)
@@ -134,7 +135,7 @@ class BadgePageRoutes(RoutablePageMixin):
         context.update(
             share_url=url,
             index_url=links.page_url(self.index_page, request),
-            share_links=sharing.share_links(self.title, url, self.summary),
+            share_links=share_links.share_links(self.title, url, self.summary),
             mastodon_share_action=url + MASTODON_ROUTE,
             linkedin_form=form_for_request(request, self),
         )

@@ -29,9 +29,9 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import conf
-from .credly.locking import LEASE
-from .models import CredlySyncIncident, CredlySyncRun, CredlyTokenReminder
+from .. import conf
+from ..models import CredlySyncIncident, CredlySyncRun, CredlyTokenReminder
+from .locking import LEASE
 
 logger = logging.getLogger("badges_cms.credly")
 

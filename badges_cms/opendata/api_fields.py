@@ -4,9 +4,9 @@ from rest_framework.fields import Field, UUIDField
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.rich_text import expand_db_html
 
-from . import links
-from .image_operations import share_image_filter
-from .listing import CARD_RENDITION
+from .. import links
+from ..catalogue.listing import CARD_RENDITION
+from ..sharing.image_operations import share_image_filter
 from .openbadges import BADGE_IMAGE_FILTER
 
 # Every rendition the API serves, so the API's queryset can prefetch them all at once.

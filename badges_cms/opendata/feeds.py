@@ -8,8 +8,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext as _
 
-from . import conf, links
-from .seo import richtext_words, short_text, site_name
+from .. import conf, links
+from ..sharing.meta import richtext_words, short_text, site_name
 
 # For pages made live without a publishing step (imports, fixtures): Atom needs some date.
 UNKNOWN_DATE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
@@ -53,7 +53,7 @@ class BadgeFeed(Feed):
         return self.site_name()
 
     def items(self, index_page):
-        from .models import BadgePage
+        from ..models import BadgePage
 
         badges = BadgePage.objects.live().public().descendant_of(index_page)
         return (

@@ -20,7 +20,7 @@ from .api_fields import API_RENDITIONS
 
 def with_api_data(queryset):
     """Badge pages with everything their API fields read, in a fixed number of queries."""
-    from .models import BadgePage
+    from ..models import BadgePage
 
     images = get_image_model().objects.prefetch_renditions(*API_RENDITIONS.values())
     # The synced figures are annotated (an alias's through its original) and read by
@@ -39,7 +39,7 @@ class BadgePagesAPIViewSet(PagesAPIViewSet):
         return super().get_base_queryset().public()
 
     def get_queryset(self):
-        from .models import BadgePage
+        from ..models import BadgePage
 
         queryset = super().get_queryset()
         if issubclass(queryset.model, BadgePage):
@@ -50,7 +50,7 @@ class BadgePagesAPIViewSet(PagesAPIViewSet):
 def public_images():
     """Images that live, public pages show (their badge image, or any field or block as
     Wagtail's reference index records it) or that issuers use as their logo."""
-    from .models import BadgeIssuer, BadgePage
+    from ..models import BadgeIssuer, BadgePage
 
     image_model = get_image_model()
     public_pages = Page.objects.live().public()

@@ -13,7 +13,7 @@ from .listing import public_pages, with_listing_data
 
 class IssuerDirectory:
     def __init__(self, index_page):
-        from .models import BadgePage
+        from ..models import BadgePage
 
         self.index_page = index_page
         self.visible_badges = public_pages(BadgePage.objects.live().descendant_of(index_page))
@@ -21,7 +21,7 @@ class IssuerDirectory:
     @cached_property
     def _issuers_by_id(self):
         """Every issuer, for walking up parent organisations in memory: a handful of rows."""
-        from .models import BadgeIssuer
+        from ..models import BadgeIssuer
 
         issuers = {issuer.pk: issuer for issuer in BadgeIssuer.objects.select_related("logo")}
         for issuer in issuers.values():
@@ -33,7 +33,7 @@ class IssuerDirectory:
     @cached_property
     def public_ids(self):
         # One query, distinct in the database: a handful of issuers, however many badges.
-        from .models import BadgePage
+        from ..models import BadgePage
 
         badges = self.visible_badges.order_by()
         issuer_ids = badges.exclude(issuer=None).values_list("issuer_id", flat=True)
@@ -78,7 +78,7 @@ class IssuerDirectory:
     def badges_of(self, issuer):
         """(the badges issuer issues, those it issues in partnership with another issuer), each
         by title: what badges_issued_by and badges_in_partnership_with answer, in one listing."""
-        from .models import BadgePage
+        from ..models import BadgePage
 
         partnerships = BadgePage.partner_issuers.through.objects.filter(
             badgepage=OuterRef("pk"), badgeissuer=issuer

@@ -27,7 +27,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import PageViewRestriction
 
-from . import conf
+from .. import conf
 
 SORTS = {
     "newest": _("Newest first"),
@@ -60,7 +60,7 @@ def with_listing_data(queryset):
     the page rows with their issuer and image, then the card renditions, then the skills."""
     from wagtail.images import get_image_model
 
-    from .models import BadgePage
+    from ..models import BadgePage
 
     renditions = get_image_model().get_rendition_model().objects.filter(filter_spec=CARD_RENDITION)
     # The Credly figures, an alias's through its original (BadgePage.annotate_figures).
@@ -189,14 +189,14 @@ class BadgeListing:
     @cached_property
     def visible(self):
         """Only what anyone may see: live, not behind a view restriction, below this index."""
-        from .models import BadgePage
+        from ..models import BadgePage
 
         return public_pages(BadgePage.objects.live().descendant_of(self.index_page))
 
     @cached_property
     def filtered(self):
         """The visible badges the filters and the search leave, and the search's ranking."""
-        from .models import BadgePage
+        from ..models import BadgePage
 
         queryset = self.filters.apply(self.visible)
         ranked_ids = None
@@ -212,7 +212,7 @@ class BadgeListing:
 
     @cached_property
     def paginator(self):
-        from .models import BadgePage, CredlyBadgeTemplate
+        from ..models import BadgePage, CredlyBadgeTemplate
 
         queryset, ranked_ids = self.filtered
         # An alias and its original listed together count their template once.
@@ -264,7 +264,7 @@ class BadgeListing:
         """{facet: values} for the issuer, skill and year filters, in one query: every issuer,
         skill and year of a visible badge (the choices do not narrow as filters are applied).
         Issuers and skills are sorted by name in the database, as their own queries would be."""
-        from .models import BadgeIssuer, BadgeSkill, TaggedBadgeSkill
+        from ..models import BadgeIssuer, BadgeSkill, TaggedBadgeSkill
 
         visible = self.visible.order_by()
         issuers = (

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-DISPATCH_UID = "badges_cms.aliases.alias_saved"
+DISPATCH_UID = "badges_cms.catalogue.aliases.alias_saved"
 
 
 def on_alias_created(page):
@@ -67,7 +67,7 @@ def register_signal_handlers():
 def unlinked_copies(page, new_page):
     """How many linked badge pages were copied, as ``new_page`` (with its subpages, if any),
     each copy now without a template."""
-    from .models import BadgePage
+    from ..models import BadgePage
 
     if new_page.get_children().exists():
         copied = BadgePage.objects.descendant_of(page, inclusive=True)

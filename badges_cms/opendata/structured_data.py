@@ -12,7 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import links
+from .. import links
 from .openbadges import badge_image_url, skills
 
 SCHEMA_ORG = "https://schema.org"

@@ -16,7 +16,7 @@ from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .sharing import query
+from .share_links import query
 
 LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
 CREDLY_HOSTS = {"www.credly.com", "credly.com"}

@@ -38,7 +38,8 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import cc_delim_re, patch_vary_headers
 
-from . import conf, linkedin
+from .. import conf
+from ..sharing import linkedin
 
 SAFE_METHODS = ("GET", "HEAD")
 # The views whose answers a publish, unpublish, move or sync purges (badges_cms.urls and the
@@ -59,7 +60,7 @@ SHARED_STATUSES = frozenset({200, 203, 204, 300, 301, 308})
 BRIEF_STATUSES = frozenset({404, 410})
 # The admins' URL names: everything below them is staff-only.
 ADMIN_URL_NAMES = ("wagtailadmin_home", "admin:index")
-# The Mastodon share route of badge pages (badges_cms.routes.MASTODON_ROUTE).
+# The Mastodon share route of badge pages (badges_cms.catalogue.routes.MASTODON_ROUTE).
 MASTODON_SUFFIX = "/share/mastodon/"
 # Set on a request by mark_private(): its answer is for this visitor only.
 PRIVATE_MARK = "badges_cms_private_response"

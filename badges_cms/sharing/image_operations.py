@@ -12,7 +12,7 @@ from wagtail.images.image_operations import FilterOperation
 from wagtail.images.utils import parse_color_string
 from willow.plugins.pillow import PillowImage
 
-from . import conf
+from .. import conf
 
 SHARE_IMAGE_WIDTH = 1200
 SHARE_IMAGE_HEIGHT = 630

@@ -21,8 +21,9 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 from wagtail.models import Site
 
-from . import links, openbadges
-from .issuer_directory import IssuerDirectory
+from .. import links
+from ..catalogue.issuer_directory import IssuerDirectory
+from . import openbadges
 
 JSON_LD = "application/ld+json"
 
@@ -85,7 +86,7 @@ def redirect_to_moved_page(request, path, model, suffix):
 
 
 def _badge_document(request, path, filename, build):
-    from .models import BadgePage
+    from ..models import BadgePage
 
     page = find_page(request, path, BadgePage)
     if page is None:
@@ -108,7 +109,7 @@ def achievement_json(request, path):
 
 @require_safe
 def issuer_json(request, path, slug):
-    from .models import BadgeIndexPage
+    from ..models import BadgeIndexPage
 
     index_page = find_page(request, path, BadgeIndexPage)
     if index_page is None:

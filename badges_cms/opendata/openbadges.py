@@ -12,7 +12,7 @@ point to it with ``related``, which both contexts define.
 
 from django.utils.translation import get_language
 
-from . import conf, links
+from .. import conf, links
 from .markdown import richtext_to_markdown
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"

@@ -26,11 +26,11 @@ from wagtail.contrib.frontend_cache.backends.http import HTTPBackend, PurgeReque
 from wagtail.contrib.frontend_cache.utils import get_backends
 from wagtail.models import Page, ReferenceIndex
 
-from . import links
-from .issuer_directory import IssuerDirectory
-from .models import BadgeIndexPage, FrontendCachePurge
+from .. import links
+from ..catalogue.issuer_directory import IssuerDirectory
+from ..models import BadgeIndexPage, FrontendCachePurge
 
-logger = logging.getLogger("badges_cms.purge")
+logger = logging.getLogger("badges_cms.http_cache.purge")
 
 API_PAGES = "/api/v2/pages/"
 # A purge that fails is tried again this many times, waiting as long as this between tries.
