@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import Site
 
-from badges_cms.catalogue.listing import public_pages
+from badges_cms.models.querysets import visible_pages
 
 
 def site_nav(request):
@@ -12,7 +12,7 @@ def site_nav(request):
         site = Site.find_for_request(request)
         if site is None:
             return []
-        pages = public_pages(site.root_page.get_children().live().in_menu())
+        pages = visible_pages(site.root_page.get_children().in_menu())
         # Of the specific class, for its URL, without a further query for its own fields.
         return list(pages.specific(defer=True))
 

@@ -5,7 +5,6 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from badges_cms.blocks import BodyBlock
-from badges_cms.catalogue.listing import public_pages, with_listing_data
 from badges_cms.models import BadgeIndexPage, BadgePage
 from badges_cms.models.restrictions import OneQueryViewRestrictions
 
@@ -33,12 +32,12 @@ class HomePage(OneQueryViewRestrictions, Page):
     def newest_badges(self):
         if not self.newest_badges_count:
             return []
-        pages = public_pages(BadgePage.objects.live().descendant_of(self))
-        pages = with_listing_data(pages).order_by("-first_published_at", "-pk")
+        pages = BadgePage.objects.visible_below(self).for_cards()
+        pages = pages.order_by("-first_published_at", "-pk")
         return list(pages[: self.newest_badges_count])
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["newest_badges"] = self.newest_badges()
-        context["badge_index"] = public_pages(BadgeIndexPage.objects.live().child_of(self)).first()
+        context["badge_index"] = BadgeIndexPage.objects.visible().child_of(self).first()
         return context

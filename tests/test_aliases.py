@@ -114,7 +114,7 @@ def test_alias_of_an_alias_shows_the_first_original_figures(linked, other_index,
     page = BadgePage.objects.get(pk=alias_of_alias.pk)
     assert page.credly_template_id is None
     assert page.issued_count == 42
-    listed = BadgePage.annotate_figures(BadgePage.objects.filter(pk=page.pk)).get()
+    listed = BadgePage.objects.filter(pk=page.pk).with_figures().get()
     assert listed.synced_template_id == TEMPLATE_ID and listed.issued_count == 42
 
 

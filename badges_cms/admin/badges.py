@@ -22,6 +22,7 @@ from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.models import PagePermissionTester, WorkflowState, get_default_page_content_type
 
 from ..models import BadgeIssuer, BadgePage
+from ..models.querysets import with_figures
 from .columns import BadgeStatusColumn, FigureColumn
 
 
@@ -98,9 +99,9 @@ class BadgePageIndexView(IndexView):
     def get_base_queryset(self):
         # The names BadgePage.issued_count and is_retired read instead of querying (an alias
         # shows its original's figures).
-        return BadgePage.annotate_figures(
-            super().get_base_queryset(), synced_at="synced_at"
-        ).select_related("issuer", for_specific_subqueries=True)
+        return with_figures(super().get_base_queryset(), synced_at="synced_at").select_related(
+            "issuer", for_specific_subqueries=True
+        )
 
 
 class BadgePageListingViewSet(PageListingViewSet):

@@ -31,7 +31,7 @@ NO_ISSUER = _("No issuer (no badge page yet, or its page has none)")
 
 def with_badge_pages(templates):
     """Templates annotated with their badge page's id, title and issuer (one subquery each)."""
-    page = BadgePage.objects.filter(credly_template_id=OuterRef("pk"))
+    page = BadgePage.objects.linked_to(OuterRef("pk"))
     return templates.annotate(
         badge_page_id=Subquery(page.values("pk")[:1]),
         badge_page_title=Subquery(page.values("title")[:1]),

@@ -14,8 +14,14 @@ Converting an alias into an ordinary page (which then shows no figures) is annou
 from functools import partial
 
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from wagtail.admin import messages
+from wagtail.models import get_page_models
+from wagtail.signals import page_published
+
+from ..models import BadgePage
 
 DISPATCH_UID = "badges_cms.catalogue.aliases.alias_saved"
 
@@ -23,8 +29,6 @@ DISPATCH_UID = "badges_cms.catalogue.aliases.alias_saved"
 def on_alias_created(page):
     """Announce a newly created alias as published, as Page.update_aliases does on later
     updates (revision=None: an alias has no revisions). An alias of a draft lists nowhere."""
-    from wagtail.signals import page_published
-
     if page.live:
         page = page.specific
         page_published.send(sender=page.specific_class, instance=page, revision=None, alias=True)
@@ -33,8 +37,6 @@ def on_alias_created(page):
 def on_alias_converted(page):
     """Announce a live alias that became an ordinary page (ConvertAliasPageAction publishes its
     first revision without sending page_published)."""
-    from wagtail.signals import page_published
-
     if page.live:
         page = page.specific
         page_published.send(sender=page.specific_class, instance=page, revision=page.live_revision)
@@ -55,9 +57,6 @@ def register_signal_handlers():
     """Connect alias creation, however it happens (the admin, create_alias in code, a translation
     made as an alias), to on_alias_created, and conversion to on_alias_converted. Call it once
     from AppConfig.ready()."""
-    from django.db.models.signals import post_save
-    from wagtail.models import get_page_models
-
     for model in get_page_models():
         post_save.connect(
             alias_saved, sender=model, dispatch_uid=f"{DISPATCH_UID}.{model._meta.label_lower}"
@@ -67,8 +66,6 @@ def register_signal_handlers():
 def unlinked_copies(page, new_page):
     """How many linked badge pages were copied, as ``new_page`` (with its subpages, if any),
     each copy now without a template."""
-    from ..models import BadgePage
-
     if new_page.get_children().exists():
         copied = BadgePage.objects.descendant_of(page, inclusive=True)
     else:
@@ -79,8 +76,6 @@ def unlinked_copies(page, new_page):
 def tell_editor_copies_are_unlinked(request, page, new_page):
     """The after_copy_page hook: a copy never takes its original's Credly template, so the
     editor learns that the copy shows no figures until they link it to a template of its own."""
-    from wagtail.admin import messages
-
     if new_page.alias_of_id is not None:
         return  # an alias shows its original's figures
     count = unlinked_copies(page, new_page)

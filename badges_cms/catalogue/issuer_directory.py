@@ -5,25 +5,21 @@ there (live, not behind a view restriction), or is a parent organisation of such
 issuer known only from drafts stays unknown: its address answers 404, like the drafts.
 """
 
-from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import cached_property
-
-from .listing import public_pages, with_listing_data
 
 
 class IssuerDirectory:
     def __init__(self, index_page):
-        from ..models import BadgePage
-
         self.index_page = index_page
-        self.visible_badges = public_pages(BadgePage.objects.live().descendant_of(index_page))
+        self.visible_badges = index_page.visible_badges()
 
     @cached_property
     def _issuers_by_id(self):
         """Every issuer, for walking up parent organisations in memory: a handful of rows."""
-        from ..models import BadgeIssuer
-
-        issuers = {issuer.pk: issuer for issuer in BadgeIssuer.objects.select_related("logo")}
+        # The issuer model, through Django's model API: this module is part of the page
+        # models' routes (catalogue/routes.py), so it imports no model.
+        issuer_model = self.visible_badges.model._meta.get_field("issuer").related_model
+        issuers = {issuer.pk: issuer for issuer in issuer_model.objects.select_related("logo")}
         for issuer in issuers.values():
             # Each its parent from the same rows, so reading issuer.parent costs no query.
             if issuer.parent_id in issuers:
@@ -33,15 +29,7 @@ class IssuerDirectory:
     @cached_property
     def public_ids(self):
         # One query, distinct in the database: a handful of issuers, however many badges.
-        from ..models import BadgePage
-
-        badges = self.visible_badges.order_by()
-        issuer_ids = badges.exclude(issuer=None).values_list("issuer_id", flat=True)
-        partnerships = BadgePage.partner_issuers.through.objects.filter(
-            badgepage__in=badges.values("pk")
-        )
-        partner_ids = partnerships.values_list("badgeissuer_id", flat=True)
-        direct = set(issuer_ids.union(partner_ids))
+        direct = self.visible_badges.issuer_ids()
         public = set()
         for issuer_id in direct:
             seen = set()
@@ -77,22 +65,9 @@ class IssuerDirectory:
 
     def badges_of(self, issuer):
         """(the badges issuer issues, those it issues in partnership with another issuer), each
-        by title: what badges_issued_by and badges_in_partnership_with answer, in one listing."""
-        from ..models import BadgePage
-
-        partnerships = BadgePage.partner_issuers.through.objects.filter(
-            badgepage=OuterRef("pk"), badgeissuer=issuer
-        )
-        badges = self.visible_badges.filter(Q(issuer=issuer) | Exists(partnerships))
+        by title, from one listing."""
+        badges = self.visible_badges.in_partnership_with(issuer)
         issued, in_partnership = [], []
-        for badge in with_listing_data(badges).order_by("title", "pk"):
+        for badge in badges.for_cards().order_by("title", "pk"):
             (issued if badge.issuer_id == issuer.pk else in_partnership).append(badge)
         return issued, in_partnership
-
-    def badges_issued_by(self, issuer):
-        badges = self.visible_badges.filter(issuer=issuer)
-        return with_listing_data(badges).order_by("title", "pk")
-
-    def badges_in_partnership_with(self, issuer):
-        badges = self.visible_badges.filter(Q(partner_issuers=issuer) & ~Q(issuer=issuer))
-        return with_listing_data(badges.distinct()).order_by("title", "pk")

@@ -9,23 +9,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import (
-    Case,
-    CharField,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, ExtractYear, Length, Substr
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import PageViewRestriction
 
 from .. import conf
 
@@ -35,43 +21,9 @@ SORTS = {
     "issued": _("Most issued"),
 }
 DEFAULT_SORT = "newest"
-# Must match the {% srcset_image %} filter in includes/badge_card.html, or each card costs a query.
-CARD_RENDITION = "fill-160x160"
 # Search hits beyond this many are not ranked; a catalogue of badges never comes near it.
 MAX_SEARCH_RESULTS = 1000
 WORD = re.compile(r"\w+")
-
-
-def public_pages(pages):
-    """Leave out pages that are, or are below, a page with a view restriction.
-
-    The same rule as Wagtail's ``.public()``, which reads every restriction in a query of its
-    own each time it is called; here it is a NOT EXISTS inside the page query itself. A
-    restriction covers its page's descendants: their paths start with its page's path.
-    """
-    restricted = PageViewRestriction.objects.filter(
-        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
-    )
-    return pages.filter(~Exists(restricted))
-
-
-def with_listing_data(queryset):
-    """Everything a badge card shows, fetched in a fixed number of queries however many cards:
-    the page rows with their issuer and image, then the card renditions, then the skills."""
-    from wagtail.images import get_image_model
-
-    from ..models import BadgePage
-
-    renditions = get_image_model().get_rendition_model().objects.filter(filter_spec=CARD_RENDITION)
-    # The Credly figures, an alias's through its original (BadgePage.annotate_figures).
-    return BadgePage.annotate_figures(
-        queryset.select_related("issuer", "badge_image").prefetch_related(
-            # Wagtail serves a rendition from a prefetch of the image's renditions (without a
-            # query or a cache lookup) when the template asks for one of these filter specs.
-            Prefetch("badge_image__renditions", queryset=renditions),
-            "skills",
-        )
-    )
 
 
 @dataclass(frozen=True)
@@ -177,9 +129,6 @@ class BadgeListing:
     page of cards (with the total issued, see total_issued) and what the cards prefetch, and
     the filters' choices."""
 
-    # The facets of filter_choices.
-    ISSUER, SKILL, YEAR = "issuer", "skill", "year"
-
     def __init__(self, index_page, params, per_page=None):
         self.index_page = index_page
         self.params = params
@@ -189,22 +138,16 @@ class BadgeListing:
     @cached_property
     def visible(self):
         """Only what anyone may see: live, not behind a view restriction, below this index."""
-        from ..models import BadgePage
-
-        return public_pages(BadgePage.objects.live().descendant_of(self.index_page))
+        return self.index_page.visible_badges()
 
     @cached_property
     def filtered(self):
         """The visible badges the filters and the search leave, and the search's ranking."""
-        from ..models import BadgePage
-
         queryset = self.filters.apply(self.visible)
         ranked_ids = None
         if self.filters.q:
             terms = self.filters.search_terms
-            # The search backend translates the queryset's filters into its own and knows no
-            # NOT EXISTS: here Wagtail's .public() keeps private badges out of the ranking.
-            searched = BadgePage.objects.live().public().descendant_of(self.index_page)
+            searched = self.visible.model.objects.searchable_below(self.index_page)
             hits = searched.search(terms, operator="and")[:MAX_SEARCH_RESULTS] if terms else []
             ranked_ids = [page.pk for page in hits]
             queryset = queryset.filter(pk__in=ranked_ids)
@@ -212,24 +155,10 @@ class BadgeListing:
 
     @cached_property
     def paginator(self):
-        from ..models import BadgePage, CredlyBadgeTemplate
-
         queryset, ranked_ids = self.filtered
-        # An alias and its original listed together count their template once.
-        shown = BadgePage.shown_template_id_expression()
-        template_ids = queryset.annotate(shown=shown).values("shown")
-        # Grouped by a constant: one group, so one sum (a bare values(total=Sum()) groups by id).
-        total = (
-            CredlyBadgeTemplate.objects.filter(pk__in=template_ids)
-            .order_by()
-            .annotate(listed=Value(1))
-            .values("listed")
-            .annotate(total=Sum("badges_count"))
-            .values("total")
-        )
-        # The total is the same on every row: one value, which the database computes once
-        # (the subquery does not depend on the row), read without a query of its own.
-        cards = with_listing_data(queryset).annotate(listing_total_issued=Subquery(total))
+        # The total is the same on every row: one value, which the database computes once,
+        # read without a query of its own.
+        cards = queryset.for_cards().annotate(listing_total_issued=queryset.total_issued())
         return ListingPaginator(self.filters.order(cards, ranked_ids), self.per_page, queryset)
 
     @cached_property
@@ -262,47 +191,19 @@ class BadgeListing:
     @cached_property
     def filter_choices(self):
         """{facet: values} for the issuer, skill and year filters, in one query: every issuer,
-        skill and year of a visible badge (the choices do not narrow as filters are applied).
-        Issuers and skills are sorted by name in the database, as their own queries would be."""
-        from ..models import BadgeIssuer, BadgeSkill, TaggedBadgeSkill
-
-        visible = self.visible.order_by()
-        issuers = (
-            BadgeIssuer.objects.filter(Exists(visible.filter(issuer=OuterRef("pk"))))
-            .order_by()
-            .annotate(facet=Value(self.ISSUER))
-            .values_list("facet", "slug", "name")
-        )
-        taggings = TaggedBadgeSkill.objects.filter(
-            tag=OuterRef("pk"), content_object__in=visible.values("pk")
-        )
-        skills = (
-            BadgeSkill.objects.filter(Exists(taggings))
-            .order_by()
-            .annotate(facet=Value(self.SKILL))
-            .values_list("facet", "slug", "name")
-        )
-        years = (
-            visible.exclude(launched=None)
-            .annotate(
-                facet=Value(self.YEAR),
-                year=Cast(ExtractYear("launched"), CharField()),
-                label=Value(""),
-            )
-            .values_list("facet", "year", "label")
-            .distinct()
-        )
-        choices = {self.ISSUER: [], self.SKILL: [], self.YEAR: []}
-        for facet, value, name in issuers.union(skills, years, all=True).order_by("facet", "name"):
-            choices[facet].append(int(value) if facet == self.YEAR else Choice(value, name))
-        choices[self.YEAR].sort(reverse=True)
-        return choices
+        skill and year of a visible badge (the choices do not narrow as filters are applied)."""
+        facets = self.visible.facets()
+        return {
+            "issuer": [Choice(slug, name) for slug, name in facets["issuer"]],
+            "skill": [Choice(slug, name) for slug, name in facets["skill"]],
+            "year": facets["year"],
+        }
 
     def issuer_choices(self):
-        return self.filter_choices[self.ISSUER]
+        return self.filter_choices["issuer"]
 
     def skill_choices(self):
-        return self.filter_choices[self.SKILL]
+        return self.filter_choices["skill"]
 
     def year_choices(self):
-        return self.filter_choices[self.YEAR]
+        return self.filter_choices["year"]

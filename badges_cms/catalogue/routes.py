@@ -16,8 +16,11 @@ from django.utils.translation import gettext as _
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 
 from .. import links
+from ..opendata.documents import badge_page_as_json_ld, wants_json_ld
+from ..opendata.feeds import BadgeFeed
 from ..sharing import share_links
 from ..sharing.linkedin import form_for_request
+from ..sharing.meta import issuer_meta_overrides
 from .issuer_directory import IssuerDirectory
 
 MASTODON_ROUTE = "share/mastodon/"
@@ -41,14 +44,10 @@ class ChildBadgeRouting:
 class BadgeIndexRoutes(RoutablePageMixin, ChildBadgeRouting):
     @path(links.FEED_ROUTE, name="feed")
     def feed(self, request):
-        from ..opendata.feeds import BadgeFeed
-
         return BadgeFeed()(request, index_page=self)
 
     @path(links.ISSUERS_ROUTE + "<slug:slug>/", name="issuer")
     def issuer(self, request, slug):
-        from ..sharing.meta import issuer_meta_overrides
-
         directory = IssuerDirectory(self)
         issuer = directory.get(slug)
         if issuer is None:
@@ -96,8 +95,6 @@ class BadgePageRoutes(RoutablePageMixin):
 
     @path("")
     def index_route(self, request, *args, **kwargs):
-        from ..opendata.views import badge_page_as_json_ld, wants_json_ld
-
         if self.live and not getattr(request, "is_preview", False) and wants_json_ld(request):
             return badge_page_as_json_ld(self, request)
         response = super().index_route(request, *args, **kwargs)

@@ -24,7 +24,9 @@ from ..models import (
     CredlyWebhookEvent,
 )
 from .alerts import sync_run_recorded
-from .client import CredlyBadResponse, CredlyError, count_badges_many
+from .client import CredlyBadResponse, CredlyError, CredlyNotFound, count_badges_many
+from .drafts import create_draft_page
+from .images import attach_template_images
 from .locking import INTENT_LOCK, sync_lock
 
 logger = logging.getLogger("badges_cms.credly")
@@ -261,8 +263,6 @@ class CredlySync:
                     received_at__lt=timezone.now() - WEBHOOK_EVENTS_KEPT
                 ).delete()
                 if report.drafts:
-                    from .images import attach_template_images
-
                     report.image_problems = attach_template_images(report.drafts, fetched)
             report.status = CredlySyncRun.Status.SUCCEEDED
         except (CredlyError, DatabaseError) as exc:
@@ -345,15 +345,11 @@ class CredlySync:
         # Issuance history for the admin's report: today's figures of every template Credly
         # listed, in this same transaction so history and figures never disagree.
         CredlyIssuanceSnapshot.objects.record([*to_create, *to_update], now)
-        return list(BadgePage.showing_templates(touched))
+        return list(BadgePage.objects.showing_templates(touched))
 
     def _plan_drafts(self, fetched, write):
-        from .drafts import create_draft_page
-
         linked = set(
-            BadgePage.objects.filter(credly_template_id__in=list(fetched)).values_list(
-                "credly_template_id", flat=True
-            )
+            BadgePage.objects.linked_to_any(fetched).values_list("credly_template_id", flat=True)
         )
         for tid, data in fetched.items():
             if tid in linked:
@@ -412,8 +408,6 @@ def refresh_after_commit(pages):
 def refresh_template(client, template_id, trigger=CredlySyncRun.Trigger.WEBHOOK):
     """Re-read one template from Credly and store its figures, under the sync lock (the caller
     holds it), so that a full sync that fetched earlier cannot overwrite this newer figure."""
-    from .client import CredlyNotFound
-
     run = CredlySyncRun.objects.create(trigger=trigger)
     now = timezone.now()
     try:
@@ -422,7 +416,7 @@ def refresh_template(client, template_id, trigger=CredlySyncRun.Trigger.WEBHOOK)
         except CredlyNotFound:
             # Deleted in Credly: keep the last figures, note the absence.
             gone = CredlyBadgeTemplate.objects.filter(pk=template_id, present=True)
-            pages = list(BadgePage.showing_templates([template_id]))
+            pages = list(BadgePage.objects.showing_templates([template_id]))
             run.templates_missing = gone.update(present=False)
         else:
             figures = data.figures()
@@ -440,7 +434,7 @@ def refresh_template(client, template_id, trigger=CredlySyncRun.Trigger.WEBHOOK)
                 )
             run.templates_seen = 1
             run.templates_created, run.templates_updated = (1, 0) if created else (0, 1)
-            pages = list(BadgePage.showing_templates([data.id]))
+            pages = list(BadgePage.objects.showing_templates([data.id]))
         run.status = CredlySyncRun.Status.SUCCEEDED
 
         def refresh():

@@ -8,7 +8,10 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.models import AbstractForm, AbstractFormField, AbstractFormSubmission
 from wagtail.fields import RichTextField
+from wagtail.models import Site
 from wagtail.search import index
+
+from badges_cms.models.querysets import visible_pages
 
 from . import conf
 from .clients import RateLimit
@@ -47,6 +50,12 @@ class BadgeFeedbackSubmission(AbstractFormSubmission):
         verbose_name = _("badge feedback submission")
         verbose_name_plural = _("badge feedback submissions")
         indexes = [models.Index(fields=["submit_time"], name="badges_feedback_submit_time")]
+
+
+# Set on the request by the first lookup of its feedback page, so a page that asks twice pays
+# for one query.
+FEEDBACK_PAGE_ATTR = "badges_feedback_page"
+NOT_LOOKED_UP = object()
 
 
 class BadgeFeedbackPage(AbstractForm):
@@ -97,6 +106,20 @@ class BadgeFeedbackPage(AbstractForm):
     subpage_types = []
     template = "badges_cms/feedback/badge_feedback_page.html"
     landing_page_template = "badges_cms/feedback/badge_feedback_page_landing.html"
+
+    @classmethod
+    def for_request(cls, request):
+        """The live, public feedback page of the request's site (the first in the tree), or
+        None. Kept on the request: every badge page asks, whatever includes the link."""
+        found = getattr(request, FEEDBACK_PAGE_ATTR, NOT_LOOKED_UP)
+        if found is not NOT_LOOKED_UP:
+            return found
+        site = Site.find_for_request(request) if request is not None else None
+        pages = visible_pages(cls.objects.all())
+        page = (pages.in_site(site) if site is not None else pages).order_by("path").first()
+        if request is not None:
+            setattr(request, FEEDBACK_PAGE_ATTR, page)
+        return page
 
     class Meta:
         verbose_name = _("badge feedback page")

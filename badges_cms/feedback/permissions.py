@@ -9,6 +9,7 @@ page that asks the questions and reading the answers are different jobs, so the 
 them in for everyone with it, whatever their page permissions.
 """
 
+from django.apps import apps
 from wagtail.models import Page
 
 VIEW_SUBMISSIONS = "badges_feedback.view_badgefeedbacksubmission"
@@ -19,9 +20,8 @@ def can_read_feedback(user):
 
 
 def feedback_pages():
-    from .models import BadgeFeedbackPage
-
-    return Page.objects.type(BadgeFeedbackPage)
+    # By name from the app registry: the feedback page model's admin panels use this module.
+    return Page.objects.type(apps.get_model("badges_feedback", "BadgeFeedbackPage"))
 
 
 def form_pages_for_user(user, form_pages):

@@ -8,8 +8,9 @@ from .credly import (
 )
 from .guides import GuideStepBlock, StepGuide
 from .issuers import BadgeIssuer
-from .pages import BadgeIndexPage, BadgePage, BadgeSkill, TaggedBadgeSkill
+from .pages import BadgeIndexPage, BadgePage
 from .purges import FrontendCachePurge
+from .skills import BadgeSkill, TaggedBadgeSkill
 
 __all__ = [
     "BadgeIndexPage",

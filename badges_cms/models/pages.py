@@ -2,23 +2,23 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
-from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.fields import ParentalManyToManyField
 from modelsearch.tasks import insert_or_update_object_task
-from taggit.models import ItemBase, TagBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Page, PageManager
 from wagtail.search import index
 
+from .. import renditions as renditions_shown
 from ..blocks import BodyBlock
 from ..catalogue.forms import BadgePageForm
+from ..catalogue.listing import SORTS, BadgeListing
 from ..catalogue.routes import BadgeIndexRoutes, BadgePageRoutes
 from ..opendata.api_fields import (
     IssuerField,
@@ -29,31 +29,16 @@ from ..opendata.api_fields import (
     SkillNamesField,
 )
 from ..opendata.api_fields import rendition_field as api_rendition
-from ..opendata.openbadges import BADGE_IMAGE_FILTER
 from ..sharing.image_operations import share_image_filter
+from ..sharing.meta import badge_page_meta, index_page_meta
 from .credly import CredlyBadgeTemplate
+from .querysets import ALIAS_DEPTH, BadgePageQuerySet, VisiblePageQuerySet, shown_template_id
 from .restrictions import OneQueryViewRestrictions
+from .skills import TaggedBadgeSkill
 
 CRITERIA_FEATURES = ["h3", "bold", "italic", "link", "ol", "ul"]
-# How far figures follow aliases of aliases (Wagtail lets an editor alias an alias) to the page
-# that holds the template id.
-ALIAS_DEPTH = 3
-
-
-class BadgeSkill(TagBase):
-    """A skill a badge certifies; kept apart from any other tags the site uses."""
-
-    class Meta:
-        verbose_name = _("skill")
-        verbose_name_plural = _("skills")
-        ordering = ["name"]
-
-
-class TaggedBadgeSkill(ItemBase):
-    tag = models.ForeignKey(BadgeSkill, on_delete=models.CASCADE, related_name="tagged_badges")
-    content_object = ParentalKey(
-        "badges_cms.BadgePage", on_delete=models.CASCADE, related_name="tagged_skills"
-    )
+BadgePageManager = PageManager.from_queryset(BadgePageQuerySet)
+BadgeIndexPageManager = PageManager.from_queryset(VisiblePageQuerySet)
 
 
 class BadgeIndexPage(OneQueryViewRestrictions, BadgeIndexRoutes, Page):
@@ -80,6 +65,8 @@ class BadgeIndexPage(OneQueryViewRestrictions, BadgeIndexRoutes, Page):
     subpage_types = ["badges_cms.BadgePage"]
     template = "badges_cms/badge_index_page.html"
 
+    objects = BadgeIndexPageManager()
+
     class Meta:
         verbose_name = _("badge index page")
 
@@ -89,14 +76,20 @@ class BadgeIndexPage(OneQueryViewRestrictions, BadgeIndexRoutes, Page):
         original). None when no badge page has the slug."""
         badges = BadgePage.objects.child_of(self).filter(slug=slug)
         badges = badges.select_related("issuer", "badge_image")
-        badge = BadgePage.annotate_figures(badges, **BadgePage.TEMPLATE_FIELDS).first()
+        badge = badges.with_figures(**BadgePage.TEMPLATE_FIELDS).first()
         if badge is not None:
             badge.index_page = self
         return badge
 
-    def get_context(self, request, *args, **kwargs):
-        from ..catalogue.listing import SORTS, BadgeListing
+    def visible_badges(self):
+        """The badges below this index that anyone may see (BadgePageQuerySet.visible)."""
+        return BadgePage.objects.visible_below(self)
 
+    def extend_page_meta(self, meta, request, context):
+        """What the index says of itself to link previews and crawlers (sharing/meta.py)."""
+        return index_page_meta(meta, self, request, context.get("badges"))
+
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         listing = BadgeListing(self, request.GET)
         context.update(listing=listing, badges=listing.page, filters=listing.filters, sorts=SORTS)
@@ -238,6 +231,12 @@ class BadgePage(OneQueryViewRestrictions, BadgePageRoutes, Page):
     exclude_fields_in_copy = ["credly_template_id"]
     template = "badges_cms/badge_page.html"
 
+    objects = BadgePageManager()
+
+    # The template fields a badge page reads from its figures (credly_template), annotated by
+    # the query that routes to it (BadgeIndexPage.route_to_child).
+    TEMPLATE_FIELDS = {"synced_at": "synced_at", "synced_url": "url", "synced_name": "name"}
+
     class Meta:
         verbose_name = _("badge page")
 
@@ -264,44 +263,10 @@ class BadgePage(OneQueryViewRestrictions, BadgePageRoutes, Page):
         if errors:
             raise ValidationError(errors)
 
-    @classmethod
-    def shown_template_id_expression(cls, depth=ALIAS_DEPTH):
-        """For querysets of badge pages: the id of the Credly template whose figures a page
-        shows, its own or, for an alias (which holds none), its original's. Left joins along
-        ``alias_of`` rather than nested subqueries: the database resolves them as cheaply, and
-        they cost Django a fraction of the work to build and compile on every listing."""
-        originals = ("alias_of__" * step for step in range(1, depth + 1))
-        hops = [f"{path}badgepage__credly_template_id" for path in originals]
-        return Coalesce("credly_template_id", *hops)
-
-    @classmethod
-    def showing_templates(cls, template_ids):
-        """The badge pages that show these templates' figures: their own pages and aliases."""
-        return cls.objects.annotate(shown=cls.shown_template_id_expression()).filter(
-            shown__in=list(template_ids)
-        )
-
-    # The template fields a badge page reads from its figures (credly_template), annotated by
-    # the query that routes to it.
-    TEMPLATE_FIELDS = {"synced_at": "synced_at", "synced_url": "url", "synced_name": "name"}
-
-    @classmethod
-    def annotate_figures(cls, queryset, **template_fields):
-        """Badge pages with the names issued_count, is_retired and shown_template_id read
-        instead of querying: synced_template_id, synced_badges_count, synced_state, and one
-        annotation per keyword (name=CredlyBadgeTemplate field), all in the listing's query."""
-        queryset = queryset.annotate(synced_template_id=cls.shown_template_id_expression())
-        templates = CredlyBadgeTemplate.objects.filter(pk=OuterRef("synced_template_id"))
-        fields = {"synced_badges_count": "badges_count", "synced_state": "state"}
-        fields.update(template_fields)
-        return queryset.annotate(
-            **{name: Subquery(templates.values(field)[:1]) for name, field in fields.items()}
-        )
-
     def original_template_ids(self):
         """For an alias: its original's template id (through aliases of aliases), as a query."""
         originals = BadgePage.objects.filter(pk=self.alias_of_id)
-        return originals.values_list(self.shown_template_id_expression(ALIAS_DEPTH - 1), flat=True)
+        return originals.values_list(shown_template_id(ALIAS_DEPTH - 1), flat=True)
 
     @property
     def shown_template_id(self):
@@ -357,6 +322,10 @@ class BadgePage(OneQueryViewRestrictions, BadgePageRoutes, Page):
         template = self.credly_template
         return template is not None and template.state == CredlyBadgeTemplate.State.ARCHIVED
 
+    def extend_page_meta(self, meta, request, context):
+        """What the badge says of itself to link previews and crawlers (sharing/meta.py)."""
+        return badge_page_meta(meta, self, request)
+
     @cached_property
     def index_page(self):
         """The BadgeIndexPage this badge is listed on."""
@@ -367,7 +336,11 @@ class BadgePage(OneQueryViewRestrictions, BadgePageRoutes, Page):
         # Read once for the template, the link-preview tags and the JSON-LD: the skills (else
         # read twice) and the image with every rendition the page shows, served from this
         # prefetch: the image in badge_page.html, the link preview and the Open Badges PNG.
-        renditions = ["max-320x320", share_image_filter(), BADGE_IMAGE_FILTER]
+        renditions = [
+            renditions_shown.BADGE_PAGE,
+            share_image_filter(),
+            renditions_shown.OPEN_BADGES_PNG,
+        ]
         images = get_image_model().objects.prefetch_renditions(*renditions)
         prefetch_related_objects([self], Prefetch("badge_image", queryset=images), "skills")
         context["index_page"] = self.index_page

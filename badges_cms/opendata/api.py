@@ -15,17 +15,17 @@ from wagtail.images import get_image_model
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Page, ReferenceIndex
 
+from ..models import BadgeIssuer, BadgePage
+from ..models.querysets import with_figures
 from .api_fields import API_RENDITIONS
 
 
 def with_api_data(queryset):
     """Badge pages with everything their API fields read, in a fixed number of queries."""
-    from ..models import BadgePage
-
     images = get_image_model().objects.prefetch_renditions(*API_RENDITIONS.values())
     # The synced figures are annotated (an alias's through its original) and read by
     # BadgePage.issued_count and is_retired instead of a query per page.
-    return BadgePage.annotate_figures(
+    return with_figures(
         queryset.select_related("issuer", "locale").prefetch_related(
             Prefetch("badge_image", queryset=images), "skills", "partner_issuers"
         )
@@ -39,8 +39,6 @@ class BadgePagesAPIViewSet(PagesAPIViewSet):
         return super().get_base_queryset().public()
 
     def get_queryset(self):
-        from ..models import BadgePage
-
         queryset = super().get_queryset()
         if issubclass(queryset.model, BadgePage):
             queryset = with_api_data(queryset)
@@ -50,8 +48,6 @@ class BadgePagesAPIViewSet(PagesAPIViewSet):
 def public_images():
     """Images that live, public pages show (their badge image, or any field or block as
     Wagtail's reference index records it) or that issuers use as their logo."""
-    from ..models import BadgeIssuer, BadgePage
-
     image_model = get_image_model()
     public_pages = Page.objects.live().public()
     referenced = ReferenceIndex.objects.filter(

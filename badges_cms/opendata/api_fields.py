@@ -4,15 +4,13 @@ from rest_framework.fields import Field, UUIDField
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.rich_text import expand_db_html
 
-from .. import links
-from ..catalogue.listing import CARD_RENDITION
+from .. import links, renditions
 from ..sharing.image_operations import share_image_filter
-from .openbadges import BADGE_IMAGE_FILTER
 
 # Every rendition the API serves, so the API's queryset can prefetch them all at once.
 API_RENDITIONS = {
-    "badge_image_thumbnail": CARD_RENDITION,
-    "badge_image_png": BADGE_IMAGE_FILTER,
+    "badge_image_thumbnail": renditions.CARD,
+    "badge_image_png": renditions.OPEN_BADGES_PNG,
     "share_image": share_image_filter(),
 }
 

@@ -53,9 +53,7 @@ class BadgeFeed(Feed):
         return self.site_name()
 
     def items(self, index_page):
-        from ..models import BadgePage
-
-        badges = BadgePage.objects.live().public().descendant_of(index_page)
+        badges = index_page.visible_badges()
         return (
             badges.select_related("issuer")
             .prefetch_related("skills")

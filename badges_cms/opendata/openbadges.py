@@ -12,13 +12,12 @@ point to it with ``related``, which both contexts define.
 
 from django.utils.translation import get_language
 
-from .. import conf, links
+from .. import conf, links, renditions
 from .markdown import richtext_to_markdown
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 # Open Badges 2.0 expects a PNG or SVG badge image (the formats a badge can be baked into).
-BADGE_IMAGE_FILTER = "max-600x600|format-png"
 CRITERIA_ANCHOR = "#criteria-heading"
 
 
@@ -27,7 +26,8 @@ def badge_image_url(image, request):
     if image is None:
         return None
     try:
-        url = image.file.url if image.is_svg() else image.get_rendition(BADGE_IMAGE_FILTER).url
+        png = None if image.is_svg() else image.get_rendition(renditions.OPEN_BADGES_PNG)
+        url = png.url if png else image.file.url
     except OSError:  # the original file is gone: leave the image out rather than fail
         return None
     return links.absolute_url(request, url)

@@ -11,40 +11,22 @@ page: Wagtail's redirects app records the page's old path, and the documents fol
 records with a permanent redirect to the page's new address plus the same document name.
 """
 
-import json
-
 from django.apps import apps
 from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 from wagtail.models import Site
 
 from .. import links
 from ..catalogue.issuer_directory import IssuerDirectory
+from ..models import BadgeIndexPage, BadgePage
 from . import openbadges
-
-JSON_LD = "application/ld+json"
-
-
-def json_ld_response(document):
-    response = HttpResponse(
-        json.dumps(document, ensure_ascii=False, indent=2), content_type=JSON_LD
-    )
-    # Public data that badge wallets and verifiers fetch from their own web pages.
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-def wants_json_ld(request):
-    """True when the client prefers JSON-LD to HTML (browsers never do: they ask for
-    text/html first, and */* counts as HTML)."""
-    return request.get_preferred_type(["text/html", JSON_LD]) == JSON_LD
+from .documents import json_ld_response
 
 
 def _visible(model):
-    return model.objects.live().public()
+    return model.objects.visible()
 
 
 def find_page(request, path, model):
@@ -62,6 +44,7 @@ def redirect_to_moved_page(request, path, model, suffix):
     says the page at path has moved; None otherwise."""
     if not apps.is_installed("wagtail.contrib.redirects"):
         return None
+    # The redirects app is optional: its models can be imported only where it is installed.
     from wagtail.contrib.redirects.models import Redirect
 
     site = Site.find_for_request(request)
@@ -86,8 +69,6 @@ def redirect_to_moved_page(request, path, model, suffix):
 
 
 def _badge_document(request, path, filename, build):
-    from ..models import BadgePage
-
     page = find_page(request, path, BadgePage)
     if page is None:
         moved = redirect_to_moved_page(request, path, BadgePage, filename)
@@ -109,8 +90,6 @@ def achievement_json(request, path):
 
 @require_safe
 def issuer_json(request, path, slug):
-    from ..models import BadgeIndexPage
-
     index_page = find_page(request, path, BadgeIndexPage)
     if index_page is None:
         moved = redirect_to_moved_page(
@@ -123,13 +102,6 @@ def issuer_json(request, path, slug):
     if issuer is None:
         raise Http404("No issuer with a published badge here")
     return json_ld_response(openbadges.issuer_profile(issuer, index_page, request))
-
-
-def badge_page_as_json_ld(page, request):
-    """The answer to a request for a badge page that asks for JSON-LD: its BadgeClass."""
-    response = json_ld_response(openbadges.badge_class(page, request))
-    patch_vary_headers(response, ["Accept"])
-    return response
 
 
 @require_safe

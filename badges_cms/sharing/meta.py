@@ -154,9 +154,9 @@ def feed_alternate(index_page, request):
 
 
 def page_meta(context):
-    """The PageMeta for a template context, or None when it renders no Wagtail page."""
-    from ..models import BadgeIndexPage, BadgePage
-
+    """The PageMeta for a template context, or None when it renders no Wagtail page. A page type
+    adds what it says about itself through its ``extend_page_meta(meta, request, context)``
+    (badge pages and indexes do: badge_page_meta, index_page_meta)."""
     request = context.get("request")
     page = context.get("page")
     if request is None or not isinstance(page, Page):
@@ -170,18 +170,17 @@ def page_meta(context):
         image=default_share_image(request),
         breadcrumbs=breadcrumbs(page, request),
     )
-    if isinstance(page, BadgePage):
-        meta = _badge_page_meta(meta, page, request)
-    elif isinstance(page, BadgeIndexPage):
-        meta = _index_page_meta(meta, page, request, context.get("badges"))
-    elif isinstance(context.get("badge_index"), BadgeIndexPage):
+    extend = getattr(page, "extend_page_meta", None)
+    if extend is not None:
+        meta = extend(meta, request, context)
+    elif context.get("badge_index") is not None:
         # A page that shows badges from an index (the home page) advertises that index's feed.
         meta = replace(meta, alternates=[feed_alternate(context["badge_index"], request)])
     overrides = context.get("meta_overrides")
     return replace(meta, **overrides) if overrides else meta
 
 
-def _badge_page_meta(meta, page, request):
+def badge_page_meta(meta, page, request):
     alternates = [feed_alternate(page.index_page, request)]
     if page.live:
         # Advertise the Open Badges documents only where they answer (not in a draft preview).
@@ -201,7 +200,7 @@ def _badge_page_meta(meta, page, request):
     )
 
 
-def _index_page_meta(meta, page, request, badges):
+def index_page_meta(meta, page, request, badges):
     json_ld = []
     if badges is not None:
         json_ld.append(

@@ -16,12 +16,11 @@ register = template.Library()
 
 @register.inclusion_tag("badges_cms/includes/feedback_link.html", takes_context=True)
 def badge_feedback_link(context, badge):
+    # The feedback app is optional: its page model is looked up only where it is installed.
     if not apps.is_installed("badges_cms.feedback"):
         return {}
-    from badges_cms.feedback.lookups import live_feedback_page
-
     request = context.get("request")
-    feedback_page = live_feedback_page(request)
+    feedback_page = apps.get_model("badges_feedback", "BadgeFeedbackPage").for_request(request)
     if feedback_page is None or not getattr(badge, "slug", ""):
         return {}
     return {

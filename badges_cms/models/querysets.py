@@ -1,0 +1,210 @@
+"""The rules every listing, feed, document and admin screen shares, written once, as querysets.
+
+- Which badges anyone may see: live, and not on or below a page with a view restriction
+  (``visible``), below an index (``visible_below``) or in a site (``visible_in``).
+- The synced figures a badge page shows: its own Credly template's, or for an alias (which holds
+  no template id) its original's (``with_figures``), and which pages show a template
+  (``showing_templates``).
+- What a badge card reads, in a fixed number of queries (``for_cards``).
+- The total issued across a listing, counting an alias and its original once (``total_issued``).
+- The issuers, skills and years a listing's filters offer (``facets``).
+
+Each costs a fixed number of queries, however many badges there are.
+"""
+
+from django.db.models import (
+    CharField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Length, Substr
+from wagtail.images import get_image_model
+from wagtail.models import PageViewRestriction, Site
+from wagtail.query import PageQuerySet
+
+from .. import renditions as renditions_shown
+from .credly import CredlyBadgeTemplate
+from .issuers import BadgeIssuer
+from .skills import BadgeSkill, TaggedBadgeSkill
+
+# How far figures follow aliases of aliases (Wagtail lets an editor alias an alias) to the page
+# that holds the template id.
+ALIAS_DEPTH = 3
+
+
+def exclude_restricted(pages):
+    """Leave out pages that are, or are below, a page with a view restriction.
+
+    The same rule as Wagtail's ``.public()``, which reads every restriction in a query of its
+    own each time it is called; here it is a NOT EXISTS inside the page query itself. A
+    restriction covers its page's descendants: their paths start with its page's path.
+    """
+    restricted = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    return pages.filter(~Exists(restricted))
+
+
+def visible_pages(pages):
+    """Live pages that no view restriction hides, of any page type (menus, indexes)."""
+    return exclude_restricted(pages.live())
+
+
+def shown_template_id(depth=ALIAS_DEPTH):
+    """The id of the Credly template whose figures a badge page shows: its own or, for an alias,
+    its original's. Left joins along ``alias_of`` rather than nested subqueries: the database
+    resolves them as cheaply, and they cost Django a fraction of the work to build and compile
+    on every listing."""
+    originals = ("alias_of__" * step for step in range(1, depth + 1))
+    hops = [f"{path}badgepage__credly_template_id" for path in originals]
+    return Coalesce("credly_template_id", *hops)
+
+
+def with_figures(pages, **template_fields):
+    """Badge pages (any queryset of them, the admin's too) with the names issued_count,
+    is_retired and shown_template_id read instead of querying: synced_template_id,
+    synced_badges_count, synced_state, and one annotation per keyword (name=CredlyBadgeTemplate
+    field), all in the page query."""
+    pages = pages.annotate(synced_template_id=shown_template_id())
+    templates = CredlyBadgeTemplate.objects.filter(pk=OuterRef("synced_template_id"))
+    fields = {"synced_badges_count": "badges_count", "synced_state": "state"}
+    fields.update(template_fields)
+    return pages.annotate(
+        **{name: Subquery(templates.values(field)[:1]) for name, field in fields.items()}
+    )
+
+
+class VisiblePageQuerySet(PageQuerySet):
+    """Pages of one type, with the rule of what anyone may see."""
+
+    def visible(self):
+        """What anyone may see: live, and not behind a view restriction."""
+        return visible_pages(self)
+
+    def visible_below(self, page):
+        return self.visible().descendant_of(page)
+
+    def visible_in(self, site):
+        """Visible pages of a site, or of every site when there is none (no request)."""
+        visible = self.visible()
+        return visible.in_site(site) if site is not None else visible
+
+    def visible_for(self, request):
+        """Visible pages of the site the request is for."""
+        site = Site.find_for_request(request) if request is not None else None
+        return self.visible_in(site)
+
+
+class BadgePageQuerySet(VisiblePageQuerySet):
+    def searchable_below(self, page):
+        """Visible badges below ``page``, for the search backend, which translates a queryset's
+        filters into its own and knows no NOT EXISTS: Wagtail's .public() says the same."""
+        return self.live().public().descendant_of(page)
+
+    def with_figures(self, **template_fields):
+        """See with_figures()."""
+        return with_figures(self, **template_fields)
+
+    def linked_to(self, template_id):
+        """The page that holds this template id (a value, or an OuterRef in a subquery): at most
+        one, as the id is unique. Aliases hold none; they show their original's figures."""
+        return self.filter(credly_template_id=template_id)
+
+    def linked_to_any(self, template_ids):
+        return self.filter(credly_template_id__in=list(template_ids))
+
+    def showing_templates(self, template_ids):
+        """The badge pages that show these templates' figures: their own pages and aliases."""
+        return self.annotate(shown=shown_template_id()).filter(shown__in=list(template_ids))
+
+    def for_cards(self):
+        """Everything a badge card shows, in a fixed number of queries however many cards: the
+        page rows with their issuer, image and figures, then the card renditions, then the
+        skills."""
+        renditions = get_image_model().get_rendition_model().objects
+        return (
+            self.select_related("issuer", "badge_image")
+            .prefetch_related(
+                # Wagtail serves a rendition from a prefetch of the image's renditions (without
+                # a query or a cache lookup) when the template asks for this filter spec.
+                Prefetch(
+                    "badge_image__renditions",
+                    queryset=renditions.filter(filter_spec=renditions_shown.CARD),
+                ),
+                "skills",
+            )
+            .with_figures()
+        )
+
+    def total_issued(self):
+        """A subquery: badges issued across these pages' templates, each template once (an alias
+        and its original listed together), or None before any sync. It does not depend on the
+        row it is annotated on, so the database computes it once."""
+        template_ids = self.annotate(shown=shown_template_id()).values("shown")
+        # Grouped by a constant: one group, so one sum (a bare values(total=Sum()) groups by id).
+        total = (
+            CredlyBadgeTemplate.objects.filter(pk__in=template_ids)
+            .order_by()
+            .annotate(listed=Value(1))
+            .values("listed")
+            .annotate(total=Sum("badges_count"))
+            .values("total")
+        )
+        return Subquery(total)
+
+    def facets(self):
+        """{"issuer": [(slug, name)], "skill": [(slug, name)], "year": [newest first]}: every
+        issuer, skill and year of these badges, in one query, names sorted in the database."""
+        ISSUER, SKILL, YEAR = "issuer", "skill", "year"
+        pages = self.order_by()
+        issuers = (
+            BadgeIssuer.objects.filter(Exists(pages.filter(issuer=OuterRef("pk"))))
+            .order_by()
+            .annotate(facet=Value(ISSUER))
+            .values_list("facet", "slug", "name")
+        )
+        taggings = TaggedBadgeSkill.objects.filter(
+            tag=OuterRef("pk"), content_object__in=pages.values("pk")
+        )
+        skills = (
+            BadgeSkill.objects.filter(Exists(taggings))
+            .order_by()
+            .annotate(facet=Value(SKILL))
+            .values_list("facet", "slug", "name")
+        )
+        years = (
+            pages.exclude(launched=None)
+            .annotate(
+                facet=Value(YEAR),
+                year=Cast(ExtractYear("launched"), CharField()),
+                label=Value(""),
+            )
+            .values_list("facet", "year", "label")
+            .distinct()
+        )
+        facets = {ISSUER: [], SKILL: [], YEAR: []}
+        for facet, value, name in issuers.union(skills, years, all=True).order_by("facet", "name"):
+            facets[facet].append(int(value) if facet == YEAR else (value, name))
+        facets[YEAR].sort(reverse=True)
+        return facets
+
+    def issuer_ids(self):
+        """The issuers and partner issuers of these badges, in one query."""
+        pages = self.order_by()
+        issued = pages.exclude(issuer=None).values_list("issuer_id", flat=True)
+        partnerships = self.model.partner_issuers.through.objects.filter(
+            badgepage__in=pages.values("pk")
+        )
+        return set(issued.union(partnerships.values_list("badgeissuer_id", flat=True)))
+
+    def in_partnership_with(self, issuer):
+        """Badges ``issuer`` issues or partners in, as one filter."""
+        partnerships = self.model.partner_issuers.through.objects.filter(
+            badgepage=OuterRef("pk"), badgeissuer=issuer
+        )
+        return self.filter(Q(issuer=issuer) | Exists(partnerships))
