@@ -9,6 +9,8 @@ class BadgesCmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the settings checks)
+
         # The HTTP cache in front is purged after a publish, move, delete..., whichever process
         # does it (web, task worker, management command), so the handlers connect here.
         from .catalogue.aliases import register_signal_handlers as register_alias_handlers

@@ -1,6 +1,7 @@
 """StreamField blocks for badge pages, badge indexes and the site's other pages."""
 
 from django import forms
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +10,7 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from . import conf
-from .catalogue.listing import DEFAULT_SORT, BadgeFilters, with_listing_data
+from .catalogue.listing import DEFAULT_SORT, BadgeFilters
 from .credly.embed import CREDLY_ORIGIN, MESSAGES, badge_url, embedded_badge_url, parse_badge_id
 
 BODY_RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul", "document-link"]
@@ -52,16 +53,16 @@ class CallToActionBlock(blocks.StructBlock):
 # Credly badge embeds
 
 
-EMBED_MODES = ("script", "iframe")
 # (width, height) in CSS pixels; Credly's own embed code uses 150 × 270.
 EMBED_SIZES = {"standard": (150, 270), "large": (300, 540)}
 
 
 def embed_mode():
     mode = conf.get("BADGES_CMS_CREDLY_EMBED_MODE")
-    if mode not in EMBED_MODES:
+    if mode not in conf.EMBED_MODES:
+        modes = ", ".join(conf.EMBED_MODES)
         raise ImproperlyConfigured(
-            f"BADGES_CMS_CREDLY_EMBED_MODE must be one of {', '.join(EMBED_MODES)}, not {mode!r}."
+            f"BADGES_CMS_CREDLY_EMBED_MODE must be one of {modes}, not {mode!r}."
         )
     return mode
 
@@ -174,32 +175,24 @@ class CredlyBadgeEmbedBlock(blocks.StructBlock):
 # The catalogue in other pages' bodies
 
 
+# Blocks are part of the page models' fields (and of their migrations): they find the models
+# in Django's app registry when they render, instead of importing the models that import them.
+
+
 def badge_pages_for(request):
-    """Live, public badges of the site the request is for (of any site without a request)."""
-    from wagtail.models import Site
-
-    from .models import BadgePage
-
-    pages = BadgePage.objects.live().public()
-    site = Site.find_for_request(request) if request is not None else None
-    return pages.in_site(site) if site is not None else pages
+    """Visible badges of the site the request is for (of any site without a request)."""
+    return apps.get_model("badges_cms", "BadgePage").objects.visible_for(request)
 
 
 def badge_index_for(request):
-    from wagtail.models import Site
-
-    from .models import BadgeIndexPage
-
-    pages = BadgeIndexPage.objects.live().public()
-    site = Site.find_for_request(request) if request is not None else None
-    return (pages.in_site(site) if site is not None else pages).order_by("path").first()
+    indexes = apps.get_model("badges_cms", "BadgeIndexPage").objects
+    return indexes.visible_for(request).order_by("path").first()
 
 
 def skill_choices():
     """Every skill, for the badge list's skill filter; called each time the editor loads."""
-    from .models import BadgeSkill
-
-    return list(BadgeSkill.objects.order_by("name").values_list("slug", "name"))
+    skills = apps.get_model("badges_cms", "BadgeSkill").objects
+    return list(skills.order_by("name").values_list("slug", "name"))
 
 
 class BadgeCardBlock(blocks.StructBlock):
@@ -217,7 +210,7 @@ class BadgeCardBlock(blocks.StructBlock):
         badges = badge_pages_for(context.get("request"))
         # Unpublished or private badges are not shown; the card reads the same data as listings.
         context["badge"] = (
-            with_listing_data(badges.filter(pk=chosen.pk)).first() if chosen is not None else None
+            badges.filter(pk=chosen.pk).for_cards().first() if chosen is not None else None
         )
         return context
 
@@ -262,7 +255,7 @@ class BadgeListBlock(blocks.StructBlock):
             sort_given=order != DEFAULT_SORT,
         )
         limit = value.get("limit") or 6
-        queryset = filters.order(with_listing_data(filters.apply(badge_pages_for(request))))
+        queryset = filters.order(filters.apply(badge_pages_for(request)).for_cards())
         # One row more than shown tells whether there are more, without a count query.
         badges = list(queryset[: limit + 1])
         context.update(

@@ -7,7 +7,6 @@ never shown, in whole or in part, nor its length: only whether one is set.
 import uuid
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.utils import timezone
@@ -18,6 +17,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from .. import conf
 from ..conf import credly_config, credly_image_hosts
 from ..credly.alerts import sync_health, token_expiry
 from ..credly.client import DEFAULT_BASE_URL, CredlyConfigError
@@ -56,8 +56,8 @@ class CredlySettingsView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        base_url = getattr(settings, "CREDLY_API_BASE_URL", "") or DEFAULT_BASE_URL
-        organization = getattr(settings, "CREDLY_ORGANIZATION_ID", "")
+        base_url = conf.get("CREDLY_API_BASE_URL") or DEFAULT_BASE_URL
+        organization = conf.get("CREDLY_ORGANIZATION_ID")
         try:
             credly_config()
             config_problem = None
@@ -74,7 +74,7 @@ class CredlySettingsView(WagtailAdminTemplateMixin, TemplateView):
             is_sandbox=bool(host) and "sandbox" in (urlsplit(base_url).hostname or ""),
             organization_set=bool(organization),
             organization=organization_display(organization),
-            token_set=bool(str(getattr(settings, "CREDLY_API_TOKEN", "") or "").strip()),
+            token_set=not conf.is_unset(conf.get("CREDLY_API_TOKEN")),
             token_expires=expires,
             token_days_left=(
                 (expires - timezone.localdate()).days if expires is not None else None

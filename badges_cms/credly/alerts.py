@@ -222,7 +222,7 @@ def reminder_days():
 
 def token_expiry():
     """CREDLY_TOKEN_EXPIRES as a date, None when unset; ValueError when it is not a date."""
-    raw = str(getattr(settings, "CREDLY_TOKEN_EXPIRES", "") or "").strip()
+    raw = str(conf.get("CREDLY_TOKEN_EXPIRES") or "").strip()
     if not raw:
         return None
     try:

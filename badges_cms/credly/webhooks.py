@@ -10,11 +10,11 @@ import json
 import logging
 import uuid
 
-from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from .. import conf
 from .tasks import route_event
 
 logger = logging.getLogger("badges_cms.credly")
@@ -35,7 +35,7 @@ def credly_webhook(request):
         return HttpResponseBadRequest(
             "Expected a JSON object with an event id.", content_type="text/plain"
         )
-    ours = str(getattr(settings, "CREDLY_ORGANIZATION_ID", "")).lower()
+    ours = str(conf.get("CREDLY_ORGANIZATION_ID") or "").lower()
     if ours and str(body.get("organization_id", "")).lower() == ours:
         handling = route_event(event_id)
         logger.debug("Webhook event %s: %s.", event_id, handling)

@@ -17,6 +17,9 @@ from ...credly.alerts import check_health, token_expiry
 
 class Command(BaseCommand):
     help = "Check the Credly sync's health and email badge managers about problems; idempotent."
+    # Alerts go out even while a setting is malformed (`manage.py check` reports it): the
+    # system checks would otherwise stop the command before a malformed expiry date's exit 2.
+    requires_system_checks = []
 
     def handle(self, *args, **options):
         try:

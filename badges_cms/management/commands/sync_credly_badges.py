@@ -9,7 +9,7 @@ Exit codes, which cron wrappers and monitoring rely on:
   2  settings or arguments missing or malformed, found before any request (nothing recorded).
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, SystemCheckError
 
 from ... import conf
 from ...conf import credly_config
@@ -41,6 +41,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Also count accepted badges per template (one more request per issued template).",
         )
+
+    def check(self, *args, **kwargs):
+        # Django runs the system checks before handle(): a setting they refuse (checks.py names
+        # it) is a malformed setting, found before any request, so it exits 2 like credly_config.
+        try:
+            super().check(*args, **kwargs)
+        except SystemCheckError as error:
+            error.returncode = 2
+            raise
 
     def handle(self, *args, dry_run, import_drafts, index, accepted_counts, **options):
         try:
