@@ -48,8 +48,8 @@ STORAGES = {
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 
 # Errors to Sentry when SENTRY_DSN is set (sentry-sdk is an optional dependency, installed with
-# `pip install sentry-sdk`; README, "Deploying"). Nothing personal is sent: no body, cookies,
-# user or local variables (alasite/errors.py).
+# `pip install sentry-sdk`; docs/operators-guide.md, "Errors, logs and Sentry"). Nothing
+# personal is sent: no body, cookies, user or local variables (alasite/errors.py).
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:
     init_sentry(
