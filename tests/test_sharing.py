@@ -233,6 +233,13 @@ def test_badge_page_offers_the_mastodon_form_without_javascript(client, make_bad
         f"  www.credly.com/badges/{BADGE_ID}?source=linkedin#top ",
         f"https://www.credly.com/earner/earned/badge/{BADGE_ID}",
         f"HTTPS://WWW.CREDLY.COM/badges/{BADGE_ID}",
+        # The shapes the Credly badge block takes, through the same parser: the older host,
+        # plain http (Credly answers it with a redirect), the embed code and the bare id.
+        f"https://www.youracclaim.com/badges/{BADGE_ID}",
+        f"http://www.credly.com/badges/{BADGE_ID}",
+        f'<div data-share-badge-id="{BADGE_ID}" data-share-badge-host="https://www.credly.com">'
+        "</div>",
+        BADGE_ID,
     ],
 )
 def test_credly_badge_addresses_are_recognised(pasted):
@@ -245,7 +252,7 @@ def test_credly_badge_addresses_are_recognised(pasted):
         "",
         "not a url",
         "javascript:alert(document.cookie)",
-        f"http://www.credly.com/badges/{BADGE_ID}",  # not https
+        f"ftp://www.credly.com/badges/{BADGE_ID}",
         f"https://www.credly.com.evil.example/badges/{BADGE_ID}",
         f"https://www.credly.com@evil.example/badges/{BADGE_ID}",
         f"https://user@www.credly.com/badges/{BADGE_ID}",

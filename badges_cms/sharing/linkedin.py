@@ -7,26 +7,18 @@ address). Nothing is fetched from Credly: the address is checked by its shape al
 """
 
 import datetime
-import re
-from urllib.parse import urlsplit
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from ..credly.embed import badge_url, parse_badge_id
 from .share_links import query
 
 LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
-CREDLY_HOSTS = {"www.credly.com", "credly.com"}
-# Badge ids are UUIDs: https://www.credly.com/badges/<uuid>, optionally /public_url; earners
-# looking at their own badge see it at /earner/earned/badge/<uuid>, with the same id.
-CREDLY_BADGE_PATH = re.compile(
-    r"^/(?:badges|earner/earned/badge)/(?P<id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
-    r"(?:/public_url)?/?$",
-    re.IGNORECASE,
-)
 MAX_URL_LENGTH = 300
 EARLIEST_YEAR = 2010  # before Credly (then Acclaim) issued badges
 # A visible marker of the form's fields in the page's query string.
@@ -34,31 +26,13 @@ FIELD_PREFIX = "linkedin"
 
 
 def parse_credly_badge_url(value):
-    """The badge's UUID (lower case) from a Credly badge address, or None if it is not one."""
-    value = (value or "").strip()
-    if not value or len(value) > MAX_URL_LENGTH or any(c.isspace() or ord(c) < 32 for c in value):
-        return None
-    if "://" not in value and value.lower().startswith(("www.credly.com/", "credly.com/")):
-        value = "https://" + value
+    """The badge's UUID (lower case) from what an earner pasted: its address on Credly (or the
+    older youracclaim.com one), its embed code or its bare id; None if it is none of these. The
+    same parser as the Credly badge block's (credly/embed.py)."""
     try:
-        parts = urlsplit(value)
-        port = parts.port
-    except ValueError:
+        return parse_badge_id(value)
+    except ValidationError:
         return None
-    if (
-        parts.scheme.lower() != "https"
-        or (parts.hostname or "") not in CREDLY_HOSTS
-        or parts.username is not None
-        or parts.password is not None
-        or port is not None
-    ):
-        return None
-    match = CREDLY_BADGE_PATH.match(parts.path)
-    return match["id"].lower() if match else None
-
-
-def credly_badge_url(badge_id):
-    return f"https://www.credly.com/badges/{badge_id}"
 
 
 class AddToLinkedInForm(forms.Form):
@@ -149,7 +123,7 @@ class AddToLinkedInForm(forms.Form):
             **({"organizationName": issuer.name} if issuer else {}),
             "issueYear": self.cleaned_data["issued_year"],
             "issueMonth": self.cleaned_data["issued_month"],
-            "certUrl": credly_badge_url(badge_id),
+            "certUrl": badge_url(badge_id),
             "certId": badge_id,
         }
         return f"{LINKEDIN_ADD_TO_PROFILE}?{query(**params)}"
