@@ -1,14 +1,12 @@
 """Credly templates: the synced templates, read-only, with the ones that have no badge page yet
 and an action that imports one as a draft page.
 
-The draft is built from what Credly says about the template now (fetched with our token), not
-from our stored row, which keeps only figures; the same code makes the drafts of
-`sync_credly_badges --import-drafts`.
+The screen only asks and answers: the import itself (fetching the template from Credly now,
+making the draft, its images) is credly.imports.import_template.
 """
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.forms import RadioSelect
 from django.shortcuts import get_object_or_404, redirect
@@ -23,20 +21,11 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic import IndexView, WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.log_actions import log
 
-from ..conf import credly_config
-from ..credly.client import CredlyClient, CredlyConfigError, CredlyError, CredlyNotFound
-from ..credly.drafts import create_draft_page
-from ..credly.images import attach_template_images
-from ..credly.sync import TemplateData
+from ..credly.imports import ImportRefused, import_template
 from ..models import BadgeIndexPage, BadgePage, CredlyBadgeTemplate
 from .columns import FigureColumn, TemplatePageColumn
 from .permissions import VIEW_TEMPLATES, ReadOnlyViewSetMixin
-
-
-class ImportRefused(Exception):
-    """The template could not be imported; str() says why, for the editor."""
 
 
 def importable_indexes(user):
@@ -46,37 +35,6 @@ def importable_indexes(user):
         for index in BadgeIndexPage.objects.order_by("path")
         if index.permissions_for_user(user).can_add_subpage()
     ]
-
-
-def import_template(template_id, index_page, user):
-    """Create a draft BadgePage for a Credly template; returns the page and image problems."""
-    existing = BadgePage.objects.filter(credly_template_id=template_id).first()
-    if existing is not None:
-        raise ImportRefused(_("“%(title)s” already uses this template.") % {"title": existing})
-    try:
-        client = CredlyClient(credly_config())
-        data = TemplateData.from_credly(client.get_badge_template(template_id))
-    except CredlyConfigError as exc:
-        raise ImportRefused(_("Credly is not configured: %(problem)s") % {"problem": exc}) from exc
-    except CredlyNotFound as exc:
-        raise ImportRefused(_("Credly no longer has this template.")) from exc
-    except CredlyError as exc:
-        raise ImportRefused(_("Credly could not be asked: %(problem)s") % {"problem": exc}) from exc
-    try:
-        with transaction.atomic():
-            page = create_draft_page(index_page, data)
-            # create_draft_page also serves the nightly import, which has no user; here someone
-            # asked for the draft, so it is theirs, as if they had created it in the editor.
-            BadgePage.objects.filter(pk=page.pk).update(owner=user)
-            page.owner = user
-            log(instance=page, action="wagtail.create", user=user)
-    except IntegrityError as exc:  # someone (or the nightly import) was quicker
-        raise ImportRefused(_("Another page took this template a moment ago.")) from exc
-    # Images are fetched after the page is committed: a slow image host must not hold a
-    # transaction open, and a missing image only means the editor picks one.
-    problems = attach_template_images([page], {data.id: data})
-    page.revisions.filter(user=None).update(user=user)  # the draft's and the image's revision
-    return page, problems
 
 
 class ImportTemplateView(WagtailAdminTemplateMixin, TemplateView):
@@ -112,7 +70,7 @@ class ImportTemplateView(WagtailAdminTemplateMixin, TemplateView):
         context.update(
             credly_template=self.template,
             indexes=self.indexes,
-            existing_page=BadgePage.objects.filter(credly_template_id=self.template.pk).first(),
+            existing_page=BadgePage.objects.linked_to(self.template.pk).first(),
             next_url=get_valid_next_url_from_request(self.request),
         )
         return context
@@ -178,7 +136,7 @@ class CredlyTemplateIndexView(IndexView):
     import_url_name = None
 
     def get_base_queryset(self):
-        pages = BadgePage.objects.filter(credly_template_id=OuterRef("pk"))
+        pages = BadgePage.objects.linked_to(OuterRef("pk"))
         return (
             super()
             .get_base_queryset()

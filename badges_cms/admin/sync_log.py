@@ -1,11 +1,9 @@
 """The sync log (CredlySyncRun, read-only) and "Sync now", which queues a full sync.
 
-Sync now never runs two syncs at once: it refuses while another process holds the sync lock or
-while the sync it queued earlier is still waiting for the worker, and the queued task itself
-takes the lock without waiting (so a sync that starts meanwhile makes it record "skipped").
+Sync now never runs two syncs at once; the rules are credly.tasks.queue_sync's, and this screen
+only says what it did.
 """
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -15,8 +13,6 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from django_tasks.base import TaskResultStatus
-from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.utils import get_valid_next_url_from_request
@@ -24,32 +20,12 @@ from wagtail.admin.views.generic import IndexView, WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
-from ..conf import credly_config
 from ..credly.alerts import format_time, sync_health
-from ..credly.client import CredlyConfigError
 from ..credly.locking import lock_is_held as sync_lock_is_held
-from ..credly.tasks import run_credly_sync
+from ..credly.tasks import SyncQueueing, queue_sync
 from ..models import CredlySyncRun
 from .columns import FigureColumn
 from .permissions import ReadOnlyViewSetMixin, can_run_sync
-
-# The id of the task Sync now queued last, to tell a second press that one is waiting. In the
-# shared cache where there is one (REDIS_URL); with per-process caches the sync lock still
-# keeps a second sync from running alongside the first.
-QUEUED_TASK_KEY = "badges_cms:sync-now:task"
-QUEUED_TASK_TIMEOUT = 60 * 60
-
-
-def queued_sync():
-    """The task result of a sync Sync now queued that has not started yet, else None."""
-    result_id = cache.get(QUEUED_TASK_KEY)
-    if not result_id:
-        return None
-    try:
-        result = run_credly_sync.get_result(result_id)
-    except (NotImplementedError, TaskResultDoesNotExist, TaskResultMismatch):
-        return None
-    return result if result.status == TaskResultStatus.READY else None
 
 
 class SyncNowView(WagtailAdminTemplateMixin, TemplateView):
@@ -83,15 +59,14 @@ class SyncNowView(WagtailAdminTemplateMixin, TemplateView):
 
     def post(self, request):
         back = get_valid_next_url_from_request(request) or reverse(self.index_url_name)
-        try:
-            credly_config()
-        except CredlyConfigError as exc:
-            messages.error(request, _("Credly is not configured: %(problem)s") % {"problem": exc})
-            return redirect(back)
-        running = sync_health().running
-        if sync_lock_is_held():
-            if running is not None:
-                started = _("It started %(when)s.") % {"when": format_time(running.started_at)}
+        queueing = queue_sync()
+        if queueing.kind == SyncQueueing.NOT_CONFIGURED:
+            messages.error(
+                request, _("Credly is not configured: %(problem)s") % {"problem": queueing.problem}
+            )
+        elif queueing.kind == SyncQueueing.RUNNING:
+            if queueing.running_since is not None:
+                started = _("It started %(when)s.") % {"when": format_time(queueing.running_since)}
             else:
                 started = ""
             messages.warning(
@@ -100,8 +75,7 @@ class SyncNowView(WagtailAdminTemplateMixin, TemplateView):
                     [_("A sync is already running; no second one was started."), started]
                 ).strip(),
             )
-            return redirect(back)
-        if queued_sync() is not None:
+        elif queueing.kind == SyncQueueing.QUEUED_ALREADY:
             messages.warning(
                 request,
                 _(
@@ -109,11 +83,7 @@ class SyncNowView(WagtailAdminTemplateMixin, TemplateView):
                     "was queued."
                 ),
             )
-            return redirect(back)
-
-        result = run_credly_sync.enqueue()
-        if not result.is_finished:
-            cache.set(QUEUED_TASK_KEY, result.id, QUEUED_TASK_TIMEOUT)
+        elif queueing.kind == SyncQueueing.QUEUED:
             messages.success(
                 request,
                 _(
@@ -121,15 +91,15 @@ class SyncNowView(WagtailAdminTemplateMixin, TemplateView):
                     "appears in the sync log."
                 ),
             )
-        elif result.status == TaskResultStatus.SUCCESSFUL:
+        elif queueing.kind == SyncQueueing.FINISHED:
             # A backend that runs tasks at once (development, tests) has the outcome already.
-            outcome = result.return_value
+            outcome = queueing.outcome
             say = {
                 CredlySyncRun.Status.SUCCEEDED: messages.success,
                 CredlySyncRun.Status.SKIPPED: messages.warning,
             }.get(outcome["status"], messages.error)
             say(request, outcome["summary"])
-        else:
+        else:  # SyncQueueing.FAILED
             messages.error(request, _("The sync could not run; the task worker's log says why."))
         return redirect(back)
 

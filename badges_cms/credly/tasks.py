@@ -4,22 +4,33 @@ Webhook events are routed here by ``route_event``: each new event id refreshes i
 up to ``BADGES_CMS_WEBHOOK_REFRESHES_PER_MINUTE``; beyond that, events fold into one "refresh
 soon" full sync, however many arrive. A repeated id queues nothing. Webhook work yields to full
 syncs (see locking.py), so the nightly sync is never skipped because of it.
+
+"Sync now" in the admin calls ``queue_sync``, which never puts two syncs in motion: it refuses
+while another process holds the sync lock or while the sync it queued earlier is still waiting
+for the worker, and the queued task itself takes the lock without waiting (so a sync that
+starts meanwhile makes it record "skipped").
 """
 
 import logging
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
+from django_tasks.base import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
 from .. import conf
 from ..conf import credly_config
 from ..models import CredlySyncRun, CredlyWebhookEvent
-from .client import CredlyClient, CredlyNotFound
+from .alerts import sync_health
+from .client import CredlyClient, CredlyConfigError, CredlyNotFound
 from .locking import INTENT_LOCK, LEASE, claim_once, lock_is_held, release_claim, sync_lock
 from .sync import CredlySync, refresh_template
 
@@ -28,6 +39,12 @@ logger = logging.getLogger("badges_cms.credly")
 # A webhook update waits this long for running syncs to finish, then gives up.
 LOCK_WAIT_SECONDS = 600
 REFRESH_SOON_CLAIM = "credly-refresh-soon"
+
+# The id of the task queue_sync() queued last, to tell a second press of Sync now that one is
+# waiting. In the shared cache where there is one (REDIS_URL); with per-process caches the sync
+# lock still keeps a second sync from running alongside the first.
+QUEUED_TASK_KEY = "badges_cms:sync-now:task"
+QUEUED_TASK_TIMEOUT = 60 * 60
 
 
 class SyncBusy(Exception):
@@ -171,3 +188,71 @@ def run_credly_sync():
         "run": report.run.pk if report.run else None,
         "summary": report.summary(),
     }
+
+
+def queued_sync():
+    """The task result of a sync queue_sync() queued that has not started yet, else None."""
+    result_id = cache.get(QUEUED_TASK_KEY)
+    if not result_id:
+        return None
+    try:
+        result = run_credly_sync.get_result(result_id)
+    except (NotImplementedError, TaskResultDoesNotExist, TaskResultMismatch):
+        return None
+    return result if result.status == TaskResultStatus.READY else None
+
+
+class SyncQueueing(StrEnum):
+    """What queue_sync() did."""
+
+    NOT_CONFIGURED = "not_configured"  # nothing queued: Credly's settings are incomplete
+    RUNNING = "running"  # nothing queued: another process holds the sync lock
+    QUEUED_ALREADY = "queued_already"  # nothing queued: the last one still waits for the worker
+    QUEUED = "queued"  # queued for the worker
+    FINISHED = "finished"  # the task backend ran it at once (development, tests): see outcome
+    FAILED = "failed"  # the task backend ran it at once and the task raised
+
+
+@dataclass(frozen=True)
+class QueueSyncResult:
+    """What queue_sync() did (``kind``) and what goes with it: for NOT_CONFIGURED the
+    ``problem``; for RUNNING ``running_since``, when the run holding the lock started (None when
+    no recorded full sync is running: a webhook update, or a sync that has only just begun);
+    for FINISHED the ``outcome``, run_credly_sync's return value ({"status", "run",
+    "summary"}); for QUEUED, FINISHED and FAILED the task result's ``task_id``."""
+
+    kind: SyncQueueing
+    problem: CredlyConfigError | None = None
+    running_since: datetime | None = None
+    outcome: dict | None = None
+    task_id: str | None = None
+
+
+def queue_sync():
+    """Queue the full sync (run_credly_sync) unless one is running or waiting already.
+
+    Checks, in order: that Credly is configured, that no one holds the sync lock, and that the
+    sync queued last has started; then enqueues, and remembers the task's id in the cache, so
+    that a second call while the task waits for the worker queues nothing. Returns a
+    QueueSyncResult.
+    """
+    try:
+        credly_config()
+    except CredlyConfigError as exc:
+        return QueueSyncResult(SyncQueueing.NOT_CONFIGURED, problem=exc)
+    if lock_is_held():
+        running = sync_health().running
+        return QueueSyncResult(
+            SyncQueueing.RUNNING, running_since=running.started_at if running else None
+        )
+    if queued_sync() is not None:
+        return QueueSyncResult(SyncQueueing.QUEUED_ALREADY)
+    result = run_credly_sync.enqueue()
+    if not result.is_finished:
+        cache.set(QUEUED_TASK_KEY, result.id, QUEUED_TASK_TIMEOUT)
+        return QueueSyncResult(SyncQueueing.QUEUED, task_id=result.id)
+    if result.status == TaskResultStatus.SUCCESSFUL:
+        return QueueSyncResult(
+            SyncQueueing.FINISHED, outcome=result.return_value, task_id=result.id
+        )
+    return QueueSyncResult(SyncQueueing.FAILED, task_id=result.id)

@@ -13,8 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from badges_cms.admin.sync_log import QUEUED_TASK_KEY
-from badges_cms.credly.tasks import run_credly_sync
+from badges_cms.credly.tasks import QUEUED_TASK_KEY, run_credly_sync
 from badges_cms.models import CredlySyncRun
 from tests.credly_standin import make_template
 
