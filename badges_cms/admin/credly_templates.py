@@ -25,6 +25,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from ..credly.imports import ImportRefused, import_template
 from ..models import BadgeIndexPage, BadgePage, CredlyBadgeTemplate
 from .columns import FigureColumn, TemplatePageColumn
+from .filters import TemplateStateFilter
 from .permissions import VIEW_TEMPLATES, ReadOnlyViewSetMixin
 
 
@@ -120,12 +121,7 @@ class CredlyTemplateFilterSet(WagtailFilterSet):
     badge_page = HasPageFilter(
         label=gettext_lazy("Badge page"), empty_label=gettext_lazy("Any"), widget=RadioSelect
     )
-    state = django_filters.ChoiceFilter(
-        label=gettext_lazy("State in Credly"),
-        choices=CredlyBadgeTemplate.State.choices,
-        empty_label=gettext_lazy("Any"),
-        widget=RadioSelect,
-    )
+    state = TemplateStateFilter()
 
     class Meta:
         model = CredlyBadgeTemplate

@@ -10,7 +10,7 @@ import django_filters
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery, Sum
-from django.forms import CheckboxSelectMultiple, RadioSelect
+from django.forms import CheckboxSelectMultiple
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from ..models import BadgeIssuer, BadgePage, CredlyBadgeTemplate, CredlyIssuanceSnapshot
 from .charts import issuance_chart
 from .columns import FigureColumn, LinkColumn
+from .filters import TemplateStateFilter
 from .permissions import can_view_report
 
 NO_ISSUER = _("No issuer (no badge page yet, or its page has none)")
@@ -57,12 +58,7 @@ class IssuanceFilterSet(WagtailFilterSet):
     issuer = IssuerFilter(
         label=_("Issuer"), queryset=BadgeIssuer.objects.all(), widget=CheckboxSelectMultiple
     )
-    state = django_filters.ChoiceFilter(
-        label=_("State in Credly"),
-        choices=CredlyBadgeTemplate.State.choices,
-        empty_label=_("Any"),
-        widget=RadioSelect,
-    )
+    state = TemplateStateFilter()
 
     class Meta:
         model = CredlyBadgeTemplate
