@@ -5,9 +5,13 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where `make run` says the site is (the admin sign-in line, moderation emails, the API's links):
+# the address it serves on, unless WAGTAILADMIN_BASE_URL is given (the site behind a proxy, say).
+WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
+DEV_ENV := WAGTAILADMIN_BASE_URL=$(WAGTAILADMIN_BASE_URL)
 
 .PHONY: run test lint check-all migrate demo clean help chromium bench wrk load multi-instance \
-	varnish stack
+	varnish stack demo-badge
 
 help:
 	@echo "make run    - set up everything and serve the demo site on http://$(HOST):$(PORT)/"
@@ -35,16 +39,28 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 migrate: $(VENV)/.installed
 	$(MANAGE) migrate --noinput
 
+# The demo's Site gets the served address too, so the sitemap names the host the API does.
 demo: migrate
-	$(MANAGE) load_demo_badges
-	$(MANAGE) create_local_admin
+	$(DEV_ENV) $(MANAGE) load_demo_badges --address $(HOST):$(PORT)
+	$(DEV_ENV) $(MANAGE) create_local_admin
 
 # The task worker (webhook updates, search indexing) runs beside the development server and
-# stops with it.
+# stops with it. Without CREDLY_API_TOKEN, so does the stand-in for Credly (home/demo_credly.py),
+# which the demo's figures are synced from first.
 run: demo
 	@trap 'kill 0' INT TERM EXIT; \
+	export $(DEV_ENV); \
+	if [ -z "$$CREDLY_API_TOKEN" ]; then \
+		$(MANAGE) run_credly_standin & \
+		$(MANAGE) load_demo_figures --wait 30 || exit 1; \
+	fi; \
 	$(MANAGE) db_worker --interval 2 & \
 	$(MANAGE) runserver $(HOST):$(PORT)
+
+# With `make run` going: the stand-in for Credly issues a badge and POSTs its webhook, and the
+# badge's count goes up by one on the site once the task worker has handled it.
+demo-badge: $(VENV)/.installed
+	$(MANAGE) demo_issue_badge --site http://$(HOST):$(PORT)
 
 # The browser tests drive Debian's Chromium; Playwright's own browser download is never used.
 chromium:
@@ -73,8 +89,15 @@ $(AXE_STAMP):
 	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix $(AXE_DIR) axe-core@$(AXE_VERSION)
 	touch $@
 
+# The suite runs in parallel (pytest-xdist), one process per core, each with its own test
+# database, live server, varnishd and Redis key prefix (PYTEST_WORKERS=0: all in one process,
+# for --pdb say). Tests are handed out two at a time, so that the long browser tests near the
+# end cannot queue up behind one process while the other has nothing left to do.
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --maxschedchunk 2
+
 test: $(VENV)/.installed-dev chromium varnish $(JSONLD_CONTEXTS) $(AXE_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

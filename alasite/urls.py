@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from alasite.api import api_router
+from alasite.favicon import favicon
 from badges_cms import urls as badges_cms_urls
 from badges_cms.opendata.views import robots_txt
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     # The plugin's own routes (JSON documents below pages, webhooks) must come before
     # Wagtail's catch-all page pattern.
     path("", include(badges_cms_urls)),

@@ -14,6 +14,10 @@ from .catalogue.listing import DEFAULT_SORT, BadgeFilters
 from .credly.embed import CREDLY_ORIGIN, MESSAGES, badge_url, embedded_badge_url, parse_badge_id
 
 BODY_RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul", "document-link"]
+# A page that shows badge cards of its own before its body (a home page's newest badges) puts
+# their ids in its context under this name, as a set: the body's badge cards and lists then
+# leave those out, and add the ones they show, so that no card appears twice on the page.
+SHOWN_BADGES = "badges_cms_shown_badge_ids"
 
 
 class QuoteBlock(blocks.StructBlock):
@@ -207,11 +211,15 @@ class BadgeCardBlock(blocks.StructBlock):
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
         chosen = value.get("badge")
+        shown = context.get(SHOWN_BADGES)
+        if chosen is None or (shown is not None and chosen.pk in shown):
+            context["badge"] = None  # already a card higher up the page
+            return context
         badges = badge_pages_for(context.get("request"))
         # Unpublished or private badges are not shown; the card reads the same data as listings.
-        context["badge"] = (
-            badges.filter(pk=chosen.pk).for_cards().first() if chosen is not None else None
-        )
+        context["badge"] = badges.filter(pk=chosen.pk).for_cards().first()
+        if shown is not None and context["badge"] is not None:
+            shown.add(chosen.pk)
         return context
 
 
@@ -256,8 +264,14 @@ class BadgeListBlock(blocks.StructBlock):
         )
         limit = value.get("limit") or 6
         queryset = filters.order(filters.apply(badge_pages_for(request)).for_cards())
+        shown = context.get(SHOWN_BADGES)
+        if shown:
+            # Not the cards higher up the page: the next ones in the list's order instead.
+            queryset = queryset.exclude(pk__in=list(shown))
         # One row more than shown tells whether there are more, without a count query.
         badges = list(queryset[: limit + 1])
+        if shown is not None:
+            shown.update(badge.pk for badge in badges[:limit])
         context.update(
             badges=badges[:limit],
             index_page=badge_index_for(request) if len(badges) > limit else None,

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from .clients import parse_networks
 from .credly.client import DEFAULT_BASE_URL, CredlyConfig, CredlyConfigError
 
 # How a Credly badge block may render (BADGES_CMS_CREDLY_EMBED_MODE, blocks.embed_mode).
@@ -98,6 +99,10 @@ def one_of(*choices):
         return None if value in choices else f"is {_show(value)}, not one of {choices}"
 
     return validate
+
+
+def boolean(value):
+    return None if isinstance(value, bool) else f"is {_show(value)}, not True or False"
 
 
 def hex_colour(value):
@@ -210,6 +215,14 @@ def image_hosts(value):
             return f"holds {_show(host)}, not a host name"
         if ":" in host and not 0 < int(host.rsplit(":", 1)[1]) < 65536:
             return f"holds {_show(host)}, whose port is out of range"
+    return None
+
+
+def networks(value):
+    try:
+        parse_networks(value)
+    except (TypeError, ValueError) as error:
+        return f"is {_show(value)}, not a list of IP addresses or networks ({error})"
     return None
 
 
@@ -370,6 +383,52 @@ SETTINGS = {
             "badges_cms.E015",
         ),
         Setting(
+            "BADGES_CMS_DEMO_FIGURES",
+            False,
+            "True while the figures come from the project's stand-in for Credly (development "
+            "without a Credly account): every page then says they are invented; production "
+            "settings refuse to start with it",
+            "True or False",
+            boolean,
+            "badges_cms.E022",
+        ),
+        Setting(
+            "BADGES_CMS_VERIFY_CACHE_SECONDS",
+            900,
+            "seconds the verify page keeps what it shows of a badge checked with Credly (state, "
+            "dates, earner's name when public, template) in the shared cache, never in the "
+            "database; 0 asks Credly every time",
+            "a whole number of seconds, 0 or more",
+            whole_number(0),
+            "badges_cms.E030",
+        ),
+        Setting(
+            "BADGES_CMS_VERIFY_RATE_LIMIT",
+            20,
+            "badge checks per client per window on the verify page; beyond it the page answers "
+            "429, so it cannot spend the Credly quota or enumerate badge ids",
+            "a whole number of at least 1",
+            whole_number(1),
+            "badges_cms.E031",
+        ),
+        Setting(
+            "BADGES_CMS_VERIFY_RATE_WINDOW",
+            600,
+            "the window of the verify page's rate limit, in seconds",
+            "a whole number of seconds, at least 1",
+            whole_number(1),
+            "badges_cms.E032",
+        ),
+        Setting(
+            "BADGES_CMS_TRUSTED_PROXIES",
+            [],
+            "addresses or networks of the reverse proxies in front of the site; only a request "
+            "from one of them has its X-Forwarded-For believed (the verify page's rate limit)",
+            'a list of IP addresses or networks: ["127.0.0.1", "10.0.0.0/8"]',
+            networks,
+            "badges_cms.E033",
+        ),
+        Setting(
             "CREDLY_API_TOKEN",
             "",
             "the Credly organization's API token, sent as the HTTP Basic user name with an empty "
@@ -416,8 +475,8 @@ SETTINGS = {
         Setting(
             "CREDLY_CLIENT_OPTIONS",
             {},
-            "overrides of the Credly HTTP client's timeouts, retries, deadline and page size "
-            "(the tests shorten them)",
+            "overrides of the Credly HTTP client's timeouts, retries, deadline, page size and "
+            "concurrency (the tests shorten them)",
             "a dict with any of "
             + ", ".join(f"{name} ({getattr(CredlyConfig, name)})" for name in CLIENT_OPTIONS)
             + "; timeouts, caps and the deadline in seconds",
@@ -445,17 +504,28 @@ def problem(name):
     return SETTINGS[name].problem(get(name))
 
 
-def credly_config(**overrides):
-    """The Credly client's configuration from Django settings (themselves read from the
-    environment). Raises CredlyConfigError, naming the setting, when one is missing or bad."""
-    if is_unset(get("CREDLY_API_TOKEN")):
-        raise CredlyConfigError("CREDLY_API_TOKEN is not set.")
-    if is_unset(get("CREDLY_ORGANIZATION_ID")):
-        raise CredlyConfigError("CREDLY_ORGANIZATION_ID is not set.")
+def credly_config_problems():
+    """Every reason the Credly client cannot be configured, one sentence each naming its
+    settings (all the missing ones together): [] when it can be."""
+    problems = []
+    missing = [
+        name for name in ("CREDLY_API_TOKEN", "CREDLY_ORGANIZATION_ID") if is_unset(get(name))
+    ]
+    if missing:
+        problems.append(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set.")
     for name in CREDLY_CONFIG_SETTINGS:
         message = problem(name)
         if message:
-            raise CredlyConfigError(f"{message} Expected {SETTINGS[name].expected}.")
+            problems.append(f"{message} Expected {SETTINGS[name].expected}.")
+    return problems
+
+
+def credly_config(**overrides):
+    """The Credly client's configuration from Django settings (themselves read from the
+    environment). Raises CredlyConfigError, naming every setting that is missing or bad."""
+    problems = credly_config_problems()
+    if problems:
+        raise CredlyConfigError(" ".join(problems))
     base_url = get("CREDLY_API_BASE_URL")
     # Timeouts, retries and the deadline can be tuned (tests shorten them); see CredlyConfig.
     options = {**get("CREDLY_CLIENT_OPTIONS"), **overrides}

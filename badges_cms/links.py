@@ -10,6 +10,7 @@ BADGECLASS_FILENAME = "badgeclass.json"
 ACHIEVEMENT_FILENAME = "achievement.json"
 FEED_ROUTE = "feed/"
 ISSUERS_ROUTE = "issuers/"
+VERIFY_ROUTE = "verify/"
 
 
 def absolute_url(request, url):
@@ -35,8 +36,28 @@ def feed_url(index_page, request):
     return page_url(index_page, request) + FEED_ROUTE
 
 
+def issuer_directory_url(index_page, request):
+    return page_url(index_page, request) + ISSUERS_ROUTE
+
+
+def verify_url(index_page, request):
+    return page_url(index_page, request) + VERIFY_ROUTE
+
+
 def issuer_page_url(index_page, issuer, request):
     return f"{page_url(index_page, request)}{ISSUERS_ROUTE}{issuer.slug}/"
+
+
+def issuer_page_url_beside(badge, issuer, request=None):
+    """The page of ``issuer`` below the index that lists ``badge``, read from the badge's own
+    URL: a badge page's parent is always its index, so no query is needed (Wagtail builds the
+    URL from the page's url_path and the site root paths it caches for the request). None when
+    the badge has no URL."""
+    url = badge.get_url(request=request)
+    if url is None or issuer is None:
+        return None
+    index_url = url.rstrip("/").rsplit("/", 1)[0] + "/"
+    return f"{index_url}{ISSUERS_ROUTE}{issuer.slug}/"
 
 
 def issuer_json_url(index_page, issuer, request):

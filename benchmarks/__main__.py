@@ -54,12 +54,12 @@ def measure(workdir, database_url, redis_url):
     # Nothing is stored in a cache yet, and no Varnish runs: the sync purges nothing.
     http_bench.progress("the Credly sync")
     with override_settings(WAGTAILFRONTENDCACHE={}):
-        sync = sync_bench.run()
+        sync, sync_failures = sync_bench.run()
     pages, failures = http_bench.run(workdir, env, varnish_port)
     from django.db import connections
 
     connections.close_all()
-    return [sync, pages], failures
+    return [sync, pages], sync_failures + failures
 
 
 def main():

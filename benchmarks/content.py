@@ -2,7 +2,7 @@
 `load_demo_badges` (home, index with its blocks, five pilot badges, issuers, feedback page), then
 as many generated badges as asked, each linked to a Credly template with synced figures.
 
-Generated badge n is linked to the stand-in Credly's template n (tests/credly_standin.py), so a
+Generated badge n is linked to the stand-in Credly's template n (badges_cms/credly/standin.py), so a
 sync against the stand-in updates exactly these pages. Runs inside a Django process.
 """
 
@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from tests.credly_standin import make_template, template_id
+from badges_cms.credly.standin import make_template, template_id
 
 SKILLS = [
     "Assessment",

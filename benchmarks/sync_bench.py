@@ -2,6 +2,10 @@
 
 Baseline, measured in the same run: fetching the same pages with a bare requests loop and
 no database work, i.e. the floor that the network latency alone imposes.
+
+Goal: `--accepted-counts` (one more request per template) within ACCEPTED_COUNTS_GOAL seconds.
+It is a time rather than a ratio because the stand-in's fixed latency, not the machine, sets
+most of it: 2,000 requests of 30 ms are a minute one after another, 15 s four at a time.
 """
 
 import time
@@ -13,11 +17,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from badges_cms.credly.client import CredlyConfig
+from badges_cms.credly.standin import CredlyStandIn, make_template, template_id
 from badges_cms.models import CredlyBadgeTemplate, CredlySyncRun
-from tests.credly_standin import CredlyStandIn, make_template, template_id
 
 TEMPLATES = 2000
 LATENCY = 0.03
+ACCEPTED_COUNTS_GOAL = 10  # seconds
 
 
 def bare_fetch(standin, pages):
@@ -58,6 +64,7 @@ def timed_sync(standin, *args):
 
 
 def run():
+    """The section of RESULTS.md, and the goals it missed."""
     with CredlyStandIn() as standin:
         standin.templates = [make_template(i) for i in range(1, TEMPLATES + 1)]
         standin.accepted_counts = {template_id(i): i for i in range(1, TEMPLATES + 1)}
@@ -85,10 +92,16 @@ def run():
         lines.append(
             f"| {name} | {requests_made} | {seconds:.2f} s | {seconds / baseline:.2f}× | {memory} |"
         )
+    accepted_seconds = rows[-1][1]
+    ok = accepted_seconds <= ACCEPTED_COUNTS_GOAL
     lines += [
         "",
         f"A plain sync makes one request per 50 templates ({pages} for {TEMPLATES}); "
-        "`--accepted-counts` adds one per issued template, four at a time.",
+        "`--accepted-counts` adds one per issued template, "
+        f"{CredlyConfig.max_concurrent_requests} at a time (`max_concurrent_requests`).",
+        "",
+        f"- `--accepted-counts` within {ACCEPTED_COUNTS_GOAL} s — {accepted_seconds:.2f} s: "
+        f"**{'PASS' if ok else 'FAIL'}**",
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines), [] if ok else ["sync_credly_badges --accepted-counts"]

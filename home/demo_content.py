@@ -14,6 +14,9 @@ from io import BytesIO
 # Fixed ids so the Credly sync work has templates to link to; the others stay unlinked.
 BEYOND_WEB_ANALYTICS_TEMPLATE_ID = uuid.UUID("90ea8865-ec5d-44cd-b8d3-aacd4ef9502c")
 COLLECTION_DEVELOPMENT_TEMPLATE_ID = uuid.UUID("23493415-d092-4884-88bf-917e3dc450e3")
+ELECTRONIC_RESOURCES_TEMPLATE_ID = uuid.UUID("5b0e6c1f-2d7a-4f3e-9c18-6a4b2e8d1f07")
+TIME_MANAGEMENT_TEMPLATE_ID = uuid.UUID("c7d21e94-8a3b-4b6f-a05e-19f3c2d8e6a1")
+RDA_SERIALS_TEMPLATE_ID = uuid.UUID("e4a9f2b0-6c15-4d8e-b7a3-0f5d1c9e2b48")
 
 ALA_SLUG = "ala"
 CENTER_SLUG = "future-of-libraries"
@@ -210,9 +213,11 @@ HOME_CTA = {
     "link_label": "See all badges",
 }
 
+# The home page shows the newest badges first (ALCTS's, in the pilot) and leaves them out of
+# its body's lists: this one shows the division whose badge is not among them.
 HOME_LIST = {
-    "heading": "Badges from ALCTS",
-    "issuer_slug": "alcts",
+    "heading": "Badges from LITA",
+    "issuer_slug": "lita",
     "order": "newest",
     "limit": 3,
 }
@@ -369,6 +374,7 @@ BADGES = [
         issuer="alcts",
         label="E-Resources",
         accent="#5aa9a0",
+        credly_template_id=ELECTRONIC_RESOURCES_TEMPLATE_ID,
         summary=(
             "For completing ALCTS's course on acquiring and managing electronic resources, "
             "from trial and licence to access, usage data and renewal."
@@ -406,6 +412,7 @@ BADGES = [
         issuer="alcts",
         label="Time\nManagement",
         accent="#9bc53d",
+        credly_template_id=TIME_MANAGEMENT_TEMPLATE_ID,
         summary=(
             "For attending ALCTS's webinar on planning work, setting priorities and keeping "
             "deadlines under control, and putting one of its techniques into practice."
@@ -441,6 +448,7 @@ BADGES = [
         issuer="alcts",
         label="RDA\nSerials",
         accent="#4f7cac",
+        credly_template_id=RDA_SERIALS_TEMPLATE_ID,
         summary=(
             "For attending ALCTS's webinar on recent changes to RDA and to CONSER practice for "
             "cataloguing serials, and completing its record-editing exercises."

@@ -4,13 +4,15 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
-from badges_cms.blocks import BodyBlock
+from badges_cms.blocks import SHOWN_BADGES, BodyBlock
+from badges_cms.catalogue.issuer_directory import IssuerDirectory
 from badges_cms.models import BadgeIndexPage, BadgePage
 from badges_cms.models.restrictions import OneQueryViewRestrictions
 
 
 class HomePage(OneQueryViewRestrictions, Page):
-    """The association's landing page: a short introduction and the newest badges."""
+    """The association's landing page: a short introduction, the newest badges and the
+    programmes that issue them."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
@@ -38,6 +40,12 @@ class HomePage(OneQueryViewRestrictions, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["newest_badges"] = self.newest_badges()
-        context["badge_index"] = BadgeIndexPage.objects.visible().child_of(self).first()
+        newest = self.newest_badges()
+        index = BadgeIndexPage.objects.visible().child_of(self).first()
+        context["newest_badges"] = newest
+        # The body's badge cards and lists leave out the newest badges shown above them.
+        context[SHOWN_BADGES] = {badge.pk for badge in newest}
+        context["badge_index"] = index
+        # Each division, office and programme with its badges, linking to its page.
+        context["issuers"] = IssuerDirectory(index).units() if index is not None else []
         return context

@@ -14,7 +14,7 @@ and prints what it measured:
    where it had served the old one from store just before. Both servers show the same image
    renditions, stored once in the shared media folder.
 3. While wrk and a few readers ask Varnish for the index and badge pages, the real
-   `sync_credly_badges` runs against the stand-in Credly of tests/credly_standin.py, every one
+   `sync_credly_badges` runs against the stand-in Credly of badges_cms/credly/standin.py, every one
    of whose templates has a changed issued count: every count any response shows (cards, badge
    pages and the index's total) is its value either before or after the sync, no response is a
    server error, and the first responses after the sync show the new figures.
@@ -393,11 +393,12 @@ def stop_wrk(process, url, started):
 
 
 def check_sync(check, varnish, site):
-    from tests.credly_standin import CredlyStandIn, make_template
+    from badges_cms.credly.standin import CredlyStandIn, make_template
 
     print("\n3. A Credly sync while wrk and readers ask Varnish for the pages")
     urls = [site["index_url"], *site["badge_urls"]]
-    with CredlyStandIn() as credly:
+    # A token of its own: production settings refuse the stand-in's public default token.
+    with CredlyStandIn(token=secrets.token_hex(20)) as credly:
         credly.templates = [make_template(i) for i in range(1, STANDIN_TEMPLATES + 1)]
         credly.latency = CREDLY_LATENCY
         sync_env = {

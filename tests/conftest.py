@@ -1,21 +1,21 @@
-import os
 from datetime import date
-from io import BytesIO
 
 import pytest
-from django.core.files.images import ImageFile
-from PIL import Image as PILImage
-from wagtail.images import get_image_model
-from wagtail.models import Page, Site
 
 from badges_cms.feedback.models import BadgeFeedbackFormField, BadgeFeedbackPage
-from badges_cms.models import BadgeIndexPage, BadgeIssuer, BadgePage, StepGuide
-from home.models import HomePage
+from badges_cms.models import BadgePage
+from tests.factories import build_issuers, build_site_tree, make_image
+from tests.support.env import ON_POSTGRES
 
 # Varnish in front of the live server; a recorder of the purges sent to the HTTP cache.
-pytest_plugins = ["tests.varnish", "tests.purge_recorder"]
-
-ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+pytest_plugins = [
+    "tests.varnish",
+    "tests.purge_recorder",
+    # The Credly stand-in and its companions; the staff of the demo's groups.
+    "tests.support.credly",
+    "tests.support.staff",
+    "tests.support.embeds",
+]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -31,59 +31,9 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
-def make_image(title="Badge", colour=(11, 83, 148)):
-    buffer = BytesIO()
-    PILImage.new("RGB", (400, 400), colour).save(buffer, "PNG")
-    return get_image_model().objects.create(
-        title=title, file=ImageFile(buffer, name=f"{title.lower().replace(' ', '-')}.png")
-    )
-
-
-def build_site_tree():
-    """A HomePage as the default site's root, with an empty badge index below it."""
-    root = Page.get_first_root_node()
-    home = root.add_child(instance=HomePage(title="ALA Digital Badges", slug="ala-home"))
-    site = Site.objects.get(is_default_site=True)
-    site.root_page = home
-    site.save()
-    guide = StepGuide.objects.create(
-        title="How to accept and share your badge",
-        slug="accept-and-share",
-        steps=[
-            ("step", {"heading": "Make a free Credly account", "text": "<p>Sign up.</p>"}),
-            ("step", {"heading": "Accept the badge", "text": "<p>Open the email.</p>"}),
-        ],
-    )
-    index = home.add_child(
-        instance=BadgeIndexPage(title="Digital badges", slug="badges", accept_guide=guide)
-    )
-    return {"home": home, "index": index, "site": site, "guide": guide}
-
-
 @pytest.fixture
 def site_tree(db):
     return build_site_tree()
-
-
-def build_issuers():
-    ala = BadgeIssuer.objects.create(
-        name="American Library Association", acronym="ALA", slug="ala", kind="association"
-    )
-    lita = BadgeIssuer.objects.create(
-        name="Library and Information Technology Association",
-        acronym="LITA",
-        slug="lita",
-        kind="division",
-        parent=ala,
-    )
-    alcts = BadgeIssuer.objects.create(
-        name="Association for Library Collections and Technical Services",
-        acronym="ALCTS",
-        slug="alcts",
-        kind="division",
-        parent=ala,
-    )
-    return {"ala": ala, "lita": lita, "alcts": alcts}
 
 
 @pytest.fixture

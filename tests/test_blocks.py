@@ -21,7 +21,7 @@ from badges_cms.blocks import (
 )
 from badges_cms.models import BadgeIndexPage, BadgePage, CredlyBadgeTemplate
 from home.models import HomePage
-from tests.conftest import make_image
+from tests.factories import make_image
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from wagtail.models import Revision
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from tests.test_csp import policy_of
+from tests.support.csp import policy_of
 
 pytestmark = pytest.mark.django_db
 

@@ -78,10 +78,14 @@ def test_the_index_lists_the_five_pilot_badges(demo_site):
         assert badge.activity_start.year in (2016, 2017)
         assert badge.partner_issuers.filter(slug=demo.CENTER_SLUG).exists()
         badge.full_clean()
+    # Every pilot badge is linked to its template, which the demo's Credly serves figures for.
     linked = BadgePage.objects.exclude(credly_template_id=None)
     assert set(linked.values_list("credly_template_id", flat=True)) == {
         demo.BEYOND_WEB_ANALYTICS_TEMPLATE_ID,
         demo.COLLECTION_DEVELOPMENT_TEMPLATE_ID,
+        demo.ELECTRONIC_RESOURCES_TEMPLATE_ID,
+        demo.TIME_MANAGEMENT_TEMPLATE_ID,
+        demo.RDA_SERIALS_TEMPLATE_ID,
     }
     # Each badge has its own picture.
     assert len({badge.badge_image.file_hash for badge in badges}) == 5
@@ -147,7 +151,7 @@ def run_create_local_admin(*args):
 def test_create_local_admin_prints_a_working_password_once():
     output = run_create_local_admin()
     password = re.search(r"^password: (\S+)$", output, re.MULTILINE).group(1)
-    assert "http://127.0.0.1:8000/admin/" in output
+    assert "Sign in at http://testserver/admin/" in output  # WAGTAILADMIN_BASE_URL
     user = authenticate(username="admin", password=password)
     assert user is not None and user.is_superuser and user.is_staff
 

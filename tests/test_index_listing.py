@@ -82,7 +82,7 @@ def test_search_matches_title_summary_criteria_skills_and_issuer(client, site_tr
     assert titles(client.get(url, {"q": "Assessment"})) == ["Beyond Web Page Analytics"]
     response = client.get(url, {"q": "zebra crossing"})
     assert titles(response) == []
-    assert "No badges match these filters" in response.content.decode()
+    assert "No badges match “zebra crossing”." in response.content.decode()
 
 
 def test_search_combines_with_filters(client, site_tree, catalogue):

@@ -285,14 +285,24 @@ def test_drafts_unpublished_and_private_badges_have_no_documents(
         assert client.get(f"{index_url}{slug}/{document}").status_code == 404
 
 
-def test_issuer_known_only_from_drafts_has_no_profile_or_page(client, make_badge, issuers):
+def test_every_issuer_has_a_profile_at_a_stable_id_but_drafts_stay_unknown(
+    client, make_badge, issuers
+):
+    """An issuer's Profile answers before its first badge is out (every issuer has a page, and
+    the Profile describes the organisation, not its badges), at the same id it keeps once the
+    badges come; a draft badge shows through neither."""
     badge = make_badge("Draft", publish=False, issuer=issuers["alcts"])
     make_badge("Published", issuer=issuers["lita"])
     index_url = badge.get_parent().url
-    assert client.get(index_url + "issuers/alcts.json").status_code == 404
-    assert client.get(index_url + "issuers/alcts/").status_code == 404
+    profile = get_json(client, index_url + "issuers/alcts.json")
+    assert rules.ob2_profile({**profile, "email": "alcts@example.org"}) == []
+    assert profile["id"] == f"http://testserver{index_url}issuers/alcts.json"
+    assert "Draft" not in json.dumps(profile)
+    assert "Draft" not in client.get(index_url + "issuers/alcts/").content.decode()
     assert client.get(index_url + "issuers/nobody.json").status_code == 404
-    assert client.get(index_url + "issuers/lita.json").status_code == 200
+    assert client.get(index_url + "issuers/nobody/").status_code == 404
+    badge.save_revision().publish()
+    assert get_json(client, index_url + "issuers/alcts.json")["id"] == profile["id"]
 
 
 def rename(page, slug, capture_on_commit):

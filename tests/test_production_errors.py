@@ -86,7 +86,10 @@ class SentryIngest(BaseHTTPRequestHandler):
 def sentry():
     SentryIngest.envelopes = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), SentryIngest)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() returns at once instead of after up to half a second.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
     thread.start()
     yield server
     server.shutdown()

@@ -9,9 +9,8 @@ from django.core.management import call_command
 from wagtail.models import Page, PageViewRestriction, Site
 
 from badges_cms.blocks import BodyBlock
+from badges_cms.credly.standin import make_template, template_id
 from badges_cms.models import BadgeIndexPage, BadgePage, CredlySyncRun, FrontendCachePurge
-from tests.credly.conftest import credly  # noqa: F401 - shared fixture
-from tests.credly_standin import make_template, template_id
 
 pytestmark = pytest.mark.django_db
 

@@ -35,9 +35,10 @@ INDEX_VIEWS = [
 # its skills, its index's guide, its partners, the site's feedback page for its feedback link,
 # and the site's menu.
 BADGE_PAGE_QUERIES = 12
-# The home page: 2 + 1, then the newest badges (page rows, renditions, skills), the badge index
-# and the site's menu.
-HOME_PAGE_QUERIES = 8
+# The home page: 2 + 1, then the newest badges (page rows, renditions, skills), the badge index,
+# the issuers with their counts of badges (its "who offers the badges" section) and the site's
+# menu.
+HOME_PAGE_QUERIES = 9
 
 
 def add_badges(index, issuer, image, count, start=0):

@@ -12,7 +12,7 @@ from PIL import Image as PILImage
 from wagtail.models import PageViewRestriction
 
 from badges_cms.sharing.image_operations import CanvasOperation
-from tests.conftest import make_image
+from tests.factories import make_image
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +190,7 @@ def test_badge_page_json_ld_describes_the_credential(client, make_badge):
     assert types_of(blocks) == ["BreadcrumbList", "EducationalOccupationalCredential"]
     crumbs, credential = blocks
     assert [item["name"] for item in crumbs["itemListElement"]] == [
-        "ALA Digital Badges",
+        "Home",
         "Digital badges",
         "Beyond Web Page Analytics",
     ]
@@ -237,13 +237,16 @@ def test_index_item_list_positions_continue_on_later_pages(client, site_tree, ma
     assert (item["position"], item["name"]) == (3, "Badge 2")
 
 
-def test_every_page_has_a_breadcrumb_list(client, site_tree, make_badge, issuers):
-    make_badge()
+def test_every_page_below_home_has_a_breadcrumb_list(client, site_tree, make_badge, issuers):
+    badge = make_badge()
     index_url = site_tree["index"].url
-    for url in ["/", index_url, index_url + "issuers/lita/"]:
+    for url in [index_url, badge.url, index_url + "issuers/", index_url + "issuers/lita/"]:
         blocks = json_ld(page_html(client, url))
         assert blocks[0]["@type"] == "BreadcrumbList", url
+        assert blocks[0]["itemListElement"][0]["item"] == BASE + "/", url
         assert blocks[0]["itemListElement"][-1]["item"] == BASE + url
+    # The home page is the whole trail: a list of one says nothing.
+    assert "BreadcrumbList" not in types_of(json_ld(page_html(client, "/")))
 
 
 def test_issuer_page_shows_its_badges_and_describes_the_organisation(client, make_badge, issuers):
@@ -260,8 +263,9 @@ def test_issuer_page_shows_its_badges_and_describes_the_organisation(client, mak
     blocks = json_ld(html)
     assert types_of(blocks) == ["BreadcrumbList", "Organization"]
     assert [item["name"] for item in blocks[0]["itemListElement"]] == [
-        "ALA Digital Badges",
+        "Home",
         "Digital badges",
+        "Badge issuers",
         "Library and Information Technology Association",
     ]
     assert blocks[1]["name"] == "Library and Information Technology Association"
@@ -300,8 +304,15 @@ def test_sitemap_lists_public_pages_and_issuers_but_no_drafts_or_private_pages(
     soup = BeautifulSoup(response.content, "xml")
     paths = {urlsplit(loc.text).path for loc in soup.find_all("loc")}
     index_url = site_tree["index"].url
-    assert {"/", index_url, public.url, index_url + "issuers/lita/"} <= paths
-    assert index_url + "issuers/ala/" in paths  # LITA's parent organisation
+    assert {
+        "/",
+        index_url,
+        public.url,
+        index_url + "issuers/",
+        index_url + "issuers/lita/",
+    } <= paths
+    # Every issuer has a page, with badges or not yet.
+    assert {index_url + "issuers/ala/", index_url + "issuers/alcts/"} <= paths
     assert draft.url not in paths and private.url not in paths
 
 

@@ -8,8 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.credly.conftest import credly  # noqa: F401 - shared fixture
-from tests.credly_standin import make_template, template_id
+from badges_cms.credly.standin import make_template, template_id
 
 pytestmark = [
     pytest.mark.varnish,

@@ -24,7 +24,6 @@ until it answers, and stopped at the end. Without varnishd the tests fail, never
 import os
 import shutil
 import signal
-import socket
 import subprocess  # noqa: S404 - runs varnishd and varnishadm with fixed arguments
 import sys
 import tempfile
@@ -118,12 +117,6 @@ def program(name):
     return path
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def backends_vcl(host, port, purgers=LOCALHOST_PURGERS):
     """A deployment's backends.vcl: one backend, and the addresses allowed to purge."""
     acl = "".join(f'    "{address}";\n' for address in purgers)
@@ -186,8 +179,11 @@ class Varnish:
             "-F",
             "-n",
             str(self.name_dir),
+            # Port 0: varnishd binds a free port itself (listen_port() reads which), so no
+            # other process, another pytest-xdist worker's varnishd say, can take it between
+            # choosing and binding.
             "-a",
-            f"127.0.0.1:{self.port}",
+            "127.0.0.1:0",
             "-f",
             str(VCL),
             # The deployment's backends.vcl first, then the project's folder.
@@ -207,7 +203,7 @@ class Varnish:
             backends_vcl(self.backend_host, self.backend_port, self.purgers)
         )
         for _ in range(attempts):
-            self.port = free_port()
+            self.port = None
             with open(self.log_path, "ab") as log:
                 # A session of its own: a Ctrl-C is for pytest, which then tears it down.
                 self.process = subprocess.Popen(  # noqa: S603
@@ -225,15 +221,15 @@ class Varnish:
             )
             if self.wait_until_answering():
                 return self
-            # Another process took the port in between: try another.
             self.stop()
         raise RuntimeError(f"varnishd would not start:\n{self.log_tail()}")
 
     def wait_until_answering(self):
         """True once a request through Varnish is answered; False if varnishd exited."""
         deadline = time.monotonic() + START_TIMEOUT
+        self.port = self.listen_port(timeout=START_TIMEOUT)
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+            if self.process.poll() is not None or self.port is None:
                 return False
             try:
                 # OPTIONS is passed to the backend, so nothing is stored by asking.
@@ -244,6 +240,19 @@ class Varnish:
             if "X-Cache" in response.headers:
                 return True
         raise RuntimeError(f"varnishd did not answer in {START_TIMEOUT} s:\n{self.log_tail()}")
+
+    def listen_port(self, timeout):
+        """The port varnishd bound for ``-a 127.0.0.1:0``; None if it did not say. varnishadm
+        waits (up to the timeout) for varnishd's management interface to come up."""
+        try:
+            listening = self.adm("debug.listen_address", timeout=timeout)
+        except (RuntimeError, subprocess.TimeoutExpired):
+            return None
+        for line in listening.splitlines():  # "a0 127.0.0.1 40721": name, address, port
+            words = line.split()
+            if len(words) == 3 and words[2].isdigit():
+                return int(words[2])
+        return None
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:
@@ -262,13 +271,13 @@ class Varnish:
             return "(no log)"
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
-    def adm(self, *args):
+    def adm(self, *args, timeout=10):
         """A command to varnishd's management interface; its output."""
         result = subprocess.run(  # noqa: S603
-            [program("varnishadm"), "-n", str(self.name_dir), *args],
+            [program("varnishadm"), "-t", str(timeout), "-n", str(self.name_dir), *args],
             capture_output=True,
             text=True,
-            timeout=10,
+            timeout=timeout + 5,
             check=False,
         )
         if result.returncode != 0:

@@ -238,6 +238,9 @@ LOGGING = {
     "filters": {
         "request_line": {"()": "alasite.errors.RequestLineFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # What a command prints itself (sync_credly_badges' summary) is logged for log systems
+        # but not written to the console a second time.
+        "skip_printed": {"()": "badges_cms.log_filters.SkipPrinted"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s%(request_line)s"}
@@ -246,7 +249,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",  # stderr
             "formatter": "plain",
-            "filters": ["request_line"],
+            "filters": ["request_line", "skip_printed"],
         },
         "mail_admins": {
             "level": "ERROR",

@@ -5,6 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from alasite.errors import init_sentry
+from badges_cms.credly.standin import DEFAULT_TOKEN as STANDIN_TOKEN
 
 from .base import *  # noqa: F403
 from .base import env_bool, env_list
@@ -27,6 +28,14 @@ if not WAGTAILADMIN_BASE_URL.startswith("https://"):
         "WAGTAILADMIN_BASE_URL must be the site's public https:// address in production."
     )
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+
+# The project's stand-in for Credly serves invented figures for development; its token is in
+# the repository. A production site that names either would publish made-up counts.
+if CREDLY_API_TOKEN == STANDIN_TOKEN or env_bool("BADGES_CMS_DEMO_FIGURES", False):  # noqa: F405
+    raise ImproperlyConfigured(
+        "Production settings cannot use the stand-in for Credly: set CREDLY_API_TOKEN to the "
+        "organization's own token and leave BADGES_CMS_DEMO_FIGURES unset."
+    )
 
 # TLS ends at the reverse proxy, which says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,6 +1,7 @@
 """Settings for the test suite: the database and cache still come from DATABASE_URL and REDIS_URL,
 so the same suite runs on SQLite and on PostgreSQL + Redis."""
 
+import os
 import tempfile
 
 from .base import *  # noqa: F403
@@ -25,3 +26,12 @@ CREDLY_ORGANIZATION_ID = ""
 CREDLY_API_BASE_URL = "http://127.0.0.1:9/v1"  # nothing listens there: tests set their own
 # A sync meeting a held lock waits this long (seconds) before it fails; tests need no minutes.
 BADGES_CMS_SYNC_LOCK_WAIT = 1
+
+# With REDIS_URL, parallel test processes (pytest-xdist workers, gw0, gw1, ...) share its Redis
+# database: each keeps its keys under a prefix of its own, and a cache.clear() in a test deletes
+# only those (tests/redis_client.py), never the whole database the other workers use.
+if "django_redis" in CACHES["default"]["BACKEND"]:  # noqa: F405
+    _redis = CACHES["default"]  # noqa: F405
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _redis["KEY_PREFIX"] += "-" + os.environ["PYTEST_XDIST_WORKER"]
+    _redis["OPTIONS"]["CLIENT_CLASS"] = "tests.redis_client.PrefixClearingClient"

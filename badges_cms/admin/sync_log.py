@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.utils import get_valid_next_url_from_request
-from wagtail.admin.views.generic import IndexView, WagtailAdminTemplateMixin
+from wagtail.admin.views.generic import IndexView, InspectView, WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
@@ -24,6 +24,7 @@ from ..credly.alerts import format_time, sync_health
 from ..credly.locking import lock_is_held as sync_lock_is_held
 from ..credly.tasks import SyncQueueing, queue_sync
 from ..models import CredlySyncRun
+from ..times import site_time
 from .columns import FigureColumn
 from .permissions import ReadOnlyViewSetMixin, can_run_sync
 
@@ -109,6 +110,14 @@ class SyncRunIndexView(IndexView):
     sync_now_url_name = None
 
     @cached_property
+    def columns(self):
+        columns = super().columns
+        # The title column (started_at, linking to the run) in the site's time zone, as the
+        # run's own page shows it, rather than in whichever zone the request activated.
+        columns[0].accessor = started_at
+        return columns
+
+    @cached_property
     def header_buttons(self):
         buttons = super().header_buttons
         if can_run_sync(self.request.user):
@@ -116,6 +125,21 @@ class SyncRunIndexView(IndexView):
             url = f"{reverse(self.sync_now_url_name)}?{query}"
             buttons = [*buttons, HeaderButton(_("Sync now"), url=url, icon_name="rotate")]
         return buttons
+
+
+def started_at(run):
+    return site_time(run.started_at)
+
+
+class SyncRunInspectView(InspectView):
+    """A run's details; its times in the site's time zone, like the list (Wagtail's inspect
+    view would print them in UTC)."""
+
+    def get_started_at_display_value(self):
+        return site_time(self.object.started_at)
+
+    def get_finished_at_display_value(self):
+        return site_time(self.object.finished_at) or "—"
 
 
 def run_duration(run):
@@ -139,6 +163,7 @@ class SyncRunViewSet(ReadOnlyViewSetMixin, ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     index_view_class = SyncRunIndexView
+    inspect_view_class = SyncRunInspectView
     list_filter = ["status", "trigger"]
     ordering = ["-started_at", "-id"]
     list_per_page = 50

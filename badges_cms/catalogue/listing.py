@@ -5,12 +5,13 @@ so every combination answers with a page a visitor can use.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import conf
@@ -24,14 +25,18 @@ DEFAULT_SORT = "newest"
 # Search hits beyond this many are not ranked; a catalogue of badges never comes near it.
 MAX_SEARCH_RESULTS = 1000
 WORD = re.compile(r"\w+")
+# The parts of a result's wording that follow on without a comma ("4 badges from ALCTS for
+# Cataloging"); the others come after one ("…, first issued in 2017").
+FOLLOWING_ON = frozenset({"issuer", "skill"})
 
 
 @dataclass(frozen=True)
 class Choice:
-    """One value a filter offers: an issuer or a skill."""
+    """One value a filter offers: an issuer or a skill, with the short name results use."""
 
     slug: str
     name: str
+    short_name: str = ""
 
 
 @dataclass
@@ -81,6 +86,11 @@ class BadgeFilters:
     @property
     def active(self):
         return bool(self.q or self.issuer or self.skill or self.year)
+
+    @property
+    def narrowed(self):
+        """Filters other than the search are applied."""
+        return bool(self.issuer or self.skill or self.year)
 
     def apply(self, queryset):
         if self.issuer:
@@ -188,14 +198,85 @@ class BadgeListing:
         # No card: nothing is listed, and a sum over nothing is None as well.
         return cards[0].listing_total_issued if len(cards) else None
 
+    @property
+    def clear_search_query(self):
+        """The filters without the search, for the link that clears it ("" for none)."""
+        return replace(self.filters, q="").as_query()
+
+    def qualifiers(self, count, with_search=True):
+        """What the filters say of the badges listed, as (kind, phrase) in the order they are
+        read: from ALCTS, for Cataloging, first issued in 2017, matching “xyz”. Each phrase is
+        translated for the number of badges it qualifies."""
+        filters, phrases = self.filters, []
+        if filters.issuer:
+            choice = self.choice("issuer", filters.issuer)
+            name = (choice.short_name or choice.name) if choice else filters.issuer
+            phrase = ngettext("from %(issuer)s", "from %(issuer)s", count) % {"issuer": name}
+            phrases.append(("issuer", phrase))
+        if filters.skill:
+            choice = self.choice("skill", filters.skill)
+            name = choice.name if choice else filters.skill
+            phrase = ngettext("for %(skill)s", "for %(skill)s", count) % {"skill": name}
+            phrases.append(("skill", phrase))
+        if filters.year:
+            phrase = ngettext("first issued in %(year)s", "first issued in %(year)s", count)
+            phrases.append(("year", phrase % {"year": filters.year}))
+        if filters.q and with_search:
+            phrase = ngettext("matching “%(query)s”", "matching “%(query)s”", count)
+            phrases.append(("search", phrase % {"query": filters.q}))
+        return phrases
+
+    @staticmethod
+    def joined(start, phrases):
+        """start and phrases as one sentence: the issuer and the skill follow on ("4 badges
+        from ALCTS for Cataloging"), the year and the search come after a comma ("…, first
+        issued in 2017")."""
+        text = start
+        for number, (kind, phrase) in enumerate(phrases):
+            follows_on = number == 0 or kind in FOLLOWING_ON
+            text += " " if follows_on else pgettext("between the parts of a result", ", ")
+            text += phrase
+        return text
+
+    @cached_property
+    def summary(self):
+        """The listing in one sentence: "4 badges from ALCTS", "3 badges for Cataloging",
+        "2 badges first issued in 2017", "1 badge matching “xyz”", "No badges match “xyz”."."""
+        count = self.count
+        filters = self.filters
+        if count:
+            start = ngettext("%(count)s badge", "%(count)s badges", count) % {"count": count}
+            return self.joined(start, self.qualifiers(count))
+        if not filters.active:
+            return gettext("No badges have been published here yet.")
+        unknown = (filters.issuer and not self.choice("issuer", filters.issuer)) or (
+            filters.skill and not self.choice("skill", filters.skill)
+        )
+        if unknown:  # an issuer or skill no visible badge has, from an old or edited link
+            return gettext("No badges match these filters.")
+        phrases = self.qualifiers(0, with_search=False)
+        sentence = self.joined(gettext("No badges"), phrases)
+        if filters.q:
+            # "No badges from ALCTS, first issued in 2017, match": a comma closes the aside.
+            after_comma = any(
+                number and kind not in FOLLOWING_ON
+                for number, (kind, _phrase) in enumerate(phrases)
+            )
+            separator = pgettext("between the parts of a result", ", ") if after_comma else " "
+            sentence += separator + gettext("match “%(query)s”") % {"query": filters.q}
+        return gettext("%(sentence)s.") % {"sentence": sentence}
+
+    def choice(self, facet, slug):
+        return next((c for c in self.filter_choices[facet] if c.slug == slug), None)
+
     @cached_property
     def filter_choices(self):
         """{facet: values} for the issuer, skill and year filters, in one query: every issuer,
         skill and year of a visible badge (the choices do not narrow as filters are applied)."""
         facets = self.visible.facets()
         return {
-            "issuer": [Choice(slug, name) for slug, name in facets["issuer"]],
-            "skill": [Choice(slug, name) for slug, name in facets["skill"]],
+            "issuer": [Choice(slug, name, short) for slug, name, short in facets["issuer"]],
+            "skill": [Choice(slug, name, short) for slug, name, short in facets["skill"]],
             "year": facets["year"],
         }
 

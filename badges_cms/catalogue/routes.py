@@ -1,6 +1,8 @@
 """Routes below badge pages and badge indexes, mixed into the page models.
 
-- A BadgeIndexPage serves ``feed/`` (Atom) and ``issuers/<slug>/`` (an issuer's page).
+- A BadgeIndexPage serves ``feed/`` (Atom), ``issuers/`` (every issuer, with its count of
+  badges) and ``issuers/<slug>/`` (an issuer's page, with or without badges yet), and
+  ``verify/``, which answers whether a Credly badge is ours and current (catalogue/verify.py).
 - A BadgePage answers a request that prefers JSON-LD with its Open Badges 2.0 BadgeClass, puts
   the share links and the LinkedIn helper in its context, and serves ``share/mastodon/``, which
   takes a visitor on to the share form of the Mastodon instance they named.
@@ -20,8 +22,9 @@ from ..opendata.documents import badge_page_as_json_ld, wants_json_ld
 from ..opendata.feeds import BadgeFeed
 from ..sharing import share_links
 from ..sharing.linkedin import form_for_request
-from ..sharing.meta import issuer_meta_overrides
+from ..sharing.meta import issuer_directory_meta_overrides, issuer_meta_overrides
 from .issuer_directory import IssuerDirectory
+from .verify import verify_page
 
 MASTODON_ROUTE = "share/mastodon/"
 
@@ -46,12 +49,24 @@ class BadgeIndexRoutes(RoutablePageMixin, ChildBadgeRouting):
     def feed(self, request):
         return BadgeFeed()(request, index_page=self)
 
+    @path(links.ISSUERS_ROUTE, name="issuers")
+    def issuers(self, request):
+        directory = IssuerDirectory(self)
+        context = {
+            "page": self,
+            "self": self,
+            "request": request,
+            "issuer_entries": directory.entries(),
+            "meta_overrides": issuer_directory_meta_overrides(self, request),
+        }
+        return TemplateResponse(request, "badges_cms/issuer_directory.html", context)
+
     @path(links.ISSUERS_ROUTE + "<slug:slug>/", name="issuer")
     def issuer(self, request, slug):
         directory = IssuerDirectory(self)
         issuer = directory.get(slug)
         if issuer is None:
-            raise Http404("No issuer with a published badge here")
+            raise Http404("No such issuer")
         issued_badges, partner_badges = directory.badges_of(issuer)
         context = {
             "page": self,
@@ -62,15 +77,21 @@ class BadgeIndexRoutes(RoutablePageMixin, ChildBadgeRouting):
             "child_issuers": directory.children_of(issuer),
             "issued_badges": issued_badges,
             "partner_badges": partner_badges,
+            "directory_url": links.issuer_directory_url(self, request),
             "profile_url": links.issuer_json_url(self, issuer, request),
             "meta_overrides": issuer_meta_overrides(self, issuer, request),
         }
         return TemplateResponse(request, "badges_cms/issuer_page.html", context)
 
+    @path(links.VERIFY_ROUTE, name="verify")
+    def verify(self, request):
+        return verify_page(request, self, self.visible_badges())
+
     def get_route_paths(self):
         # The redirects app records these paths too when the index is renamed or moved, so
-        # feed readers follow the feed to its new address.
-        return ["/", "/" + links.FEED_ROUTE]
+        # feed readers follow the feed, and bookmarks (the issuers, a linked verify answer), to
+        # their new address.
+        return ["/", "/" + links.FEED_ROUTE, "/" + links.ISSUERS_ROUTE, "/" + links.VERIFY_ROUTE]
 
     def get_cached_paths(self):
         # What the HTTP cache in front holds of an index besides itself (http_cache/purge.py).
@@ -81,6 +102,7 @@ class BadgeIndexRoutes(RoutablePageMixin, ChildBadgeRouting):
         location = urls[0].get("location") if urls else None
         if location:
             base = location.rstrip("/") + "/"
+            urls.append({"location": f"{base}{links.ISSUERS_ROUTE}"})
             urls += [
                 {"location": f"{base}{links.ISSUERS_ROUTE}{issuer.slug}/"}
                 for issuer in IssuerDirectory(self).all()

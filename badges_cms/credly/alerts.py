@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from .. import conf
 from ..models import CredlySyncIncident, CredlySyncRun, CredlyTokenReminder
+from ..times import site_time
 from .locking import LEASE
 
 logger = logging.getLogger("badges_cms.credly")
@@ -328,7 +329,7 @@ def admin_url(name, *args):
 
 
 def format_time(value):
-    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return site_time(value)
 
 
 # The periodic check

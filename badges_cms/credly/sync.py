@@ -49,6 +49,12 @@ def checked_count(value, template, field_name):
     return value
 
 
+def counted(number, noun, plural=None):
+    """A count with its noun, for the summaries operators read: "1 template", "2 templates"."""
+    shown = f"{number:g}" if isinstance(number, float) else str(number)  # 2.5 minutes, 5 minutes
+    return f"{shown} {noun if number == 1 else plural or noun + 's'}"
+
+
 def _http_url(value):
     return value if isinstance(value, str) and value.startswith(("https://", "http://")) else ""
 
@@ -144,24 +150,30 @@ class SyncReport:
         if self.status == CredlySyncRun.Status.SKIPPED:
             return self.message
         if self.status == CredlySyncRun.Status.FAILED:
-            return f"Credly sync failed after {self.requests} requests: {self.message}"
+            return f"Credly sync failed after {counted(self.requests, 'request')}: {self.message}"
         verb = "would change" if self.dry_run else "synced"
         line = (
-            f"Credly sync {verb}: {self.seen} templates ({len(self.created)} new, "
+            f"Credly sync {verb}: {counted(self.seen, 'template')} ({len(self.created)} new, "
             f"{self.updated} changed, {len(self.missing)} gone from Credly)"
         )
         if self.drafts:
-            line += f", {len(self.drafts)} draft pages"
+            line += f", {counted(len(self.drafts), 'draft page')}"
         if self.image_problems:
-            line += f", {len(self.image_problems)} images not imported"
-        line = f"{line}; {self.requests} requests in {self.seconds:.1f}s."
+            line += f", {counted(len(self.image_problems), 'image')} not imported"
+        line = f"{line}; {counted(self.requests, 'request')} in {self.seconds:.1f}s."
         if self.warnings:
             line += " The figures are saved, but " + "; ".join(self.warnings) + "."
         return line
 
 
 class CredlySync:
-    """One run of the sync. ``progress(templates_so_far)`` is called as pages arrive."""
+    """One run of the sync. ``progress(templates_so_far)`` is called as pages arrive.
+
+    The run's summary is logged (logger badges_cms.credly) for log systems. A caller that
+    prints it too (the command) says so with ``summary_printed``: the record then carries
+    ``printed=True``, which the site's console handler leaves out (log_filters.py), so the
+    operator's terminal shows it once.
+    """
 
     def __init__(
         self,
@@ -174,6 +186,7 @@ class CredlySync:
         trigger=CredlySyncRun.Trigger.COMMAND,
         progress=None,
         lock_wait=0,
+        summary_printed=False,
     ):
         if import_drafts and index_page is None:
             raise ValueError("Importing drafts needs the BadgeIndexPage to put them under.")
@@ -187,6 +200,7 @@ class CredlySync:
         # Seconds to wait for another sync to finish: 0 skips at once (Sync now); the nightly
         # command waits a few minutes, and fails if the other sync still holds the lock.
         self.lock_wait = lock_wait
+        self.summary_printed = summary_printed
         self.report = SyncReport(dry_run=dry_run)
 
     def run(self):
@@ -209,7 +223,7 @@ class CredlySync:
         self.report.requests = self.client.requests_made
         self._record()
         log = logger.info if self.report.ok else logger.error
-        log("%s", self.report.summary())
+        log("%s", self.report.summary(), extra={"printed": self.summary_printed})
         return self.report
 
     def _superseded(self, waiting_since):
@@ -226,10 +240,13 @@ class CredlySync:
             self._skip("Another sync is running; this one was skipped without calling Credly.")
             return
         # Cron's sync must not pass quietly behind a sync that does not end.
-        minutes = self.lock_wait / 60
+        if self.lock_wait >= 60:
+            waited = counted(self.lock_wait / 60, "minute")
+        else:
+            waited = counted(self.lock_wait, "second")
         self.report.status = CredlySyncRun.Status.FAILED
         self.report.message = (
-            f"Another sync has held the sync lock for more than {minutes:g} minutes; this one "
+            f"Another sync has held the sync lock for more than {waited}; this one "
             "gave up without calling Credly. If no sync is running, a stuck process holds the "
             "lock (see the sync log)."
         )
@@ -249,8 +266,7 @@ class CredlySync:
         if not self.dry_run:
             report.run = CredlySyncRun.objects.create(trigger=self.trigger)
         try:
-            fetched = self._fetch()
-            accepted = self._fetch_accepted(fetched) if self.accepted_counts else None
+            fetched, accepted = self._fetch()
             if self.dry_run:
                 self._plan_and_apply(fetched, accepted, write=False)
             else:
@@ -278,24 +294,34 @@ class CredlySync:
     # Fetch and validate
 
     def _fetch(self):
+        """Every template, validated, and with --accepted-counts their accepted counts (else
+        None): each template's count is asked for as soon as its page of the listing arrives,
+        while the next pages are read."""
         fetched = {}
-        for raw in self.client.iter_badge_templates():
-            data = TemplateData.from_credly(raw)
-            if data.id in fetched:
-                raise CredlyBadResponse(f"Credly listed badge template {data.id} twice.")
-            fetched[data.id] = data
-            self.progress(len(fetched))
-        self.report.seen = len(fetched)
-        return fetched
 
-    def _fetch_accepted(self, fetched):
+        def templates():
+            for raw in self.client.iter_badge_templates():
+                data = TemplateData.from_credly(raw)
+                if data.id in fetched:
+                    raise CredlyBadResponse(f"Credly listed badge template {data.id} twice.")
+                fetched[data.id] = data
+                self.progress(len(fetched))
+                yield data
+
+        if not self.accepted_counts:
+            for _data in templates():
+                pass
+            self.report.seen = len(fetched)
+            return fetched, None
         # A template never issued has no accepted badges: no need to ask.
-        asked = [tid for tid, data in fetched.items() if data.badges_count > 0]
-        counts = count_badges_many(self.client, asked, state="accepted")
-        return {
+        issued = (data.id for data in templates() if data.badges_count > 0)
+        counts = count_badges_many(self.client, issued, state="accepted")
+        self.report.seen = len(fetched)
+        accepted = {
             tid: checked_count(counts.get(tid, 0), f"{data.name!r} ({tid})", "accepted count")
             for tid, data in fetched.items()
         }
+        return fetched, accepted
 
     # Apply
 

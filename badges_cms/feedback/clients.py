@@ -1,22 +1,27 @@
 """Who is submitting: the client's address (believing a proxy's header only when the proxy is
-trusted) and a per-client rate limit kept in the shared cache.
+trusted) and a per-client rate limit kept in the shared cache, on the plugin's own
+(badges_cms.clients) with the feedback settings.
 
 No address is ever stored: the rate limit is keyed by an HMAC of the address made with the
 site's SECRET_KEY, and that key lives only in the cache, for one window.
 """
 
-import ipaddress
 import logging
 import time
 
-from django.core.cache import cache
-from django.utils.crypto import salted_hmac
-
+from .. import clients
+from ..clients import IPV6_PREFIX, parse_address, parse_networks
 from . import conf
 
-# IPv6 clients get a whole /64 from their provider and can pick any address in it; counting
-# per /64 stops one client from using a fresh address for every submission.
-IPV6_PREFIX = 64
+__all__ = [
+    "IPV6_PREFIX",
+    "RateLimit",
+    "client_address",
+    "client_key",
+    "parse_address",
+    "parse_networks",
+]
+
 HMAC_SALT = "badges_cms.feedback.rate-limit"
 CACHE_PREFIX = "badges_feedback:rate:"
 
@@ -36,116 +41,33 @@ def log_outage(reason):
         )
 
 
-def parse_networks(values):
-    """The trusted proxies setting as networks; raises ValueError on anything unreadable."""
-    if isinstance(values, str):
-        raise TypeError("a list is needed, not a string")
-    return [ipaddress.ip_network(str(value).strip(), strict=False) for value in values]
-
-
-def parse_address(value):
-    """An IP address from a header or REMOTE_ADDR, tolerating ports ("1.2.3.4:80",
-    "[2001:db8::1]:443"); None if it is not one."""
-    value = value.strip()
-    if value.startswith("["):
-        value = value[1:].partition("]")[0]
-    elif value.count(":") == 1:  # IPv4 with a port; a bare IPv6 address has several colons
-        value = value.partition(":")[0]
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        return None
-    if address.version == 6 and address.ipv4_mapped:
-        return address.ipv4_mapped
-    return address
-
-
 def client_address(request):
-    """The address of the client behind any trusted proxies.
-
-    Without trusted proxies, or when the request does not come from one, this is REMOTE_ADDR
-    and X-Forwarded-For is ignored: anyone can send that header. Behind trusted proxies, the
-    header is read from the right (each proxy appends the address it saw) and the first
-    address that is not a trusted proxy is the client. The left-most entry is never trusted
-    as such, since the client wrote it.
-    """
-    remote = parse_address(request.META.get("REMOTE_ADDR", ""))
-    trusted = parse_networks(conf.get("BADGES_FEEDBACK_TRUSTED_PROXIES"))
-
-    def is_trusted(address):
-        return any(address in network for network in trusted)
-
-    if remote is None or not is_trusted(remote):
-        return remote
-    nearest = remote
-    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    for hop in reversed(hops):
-        address = parse_address(hop)
-        if address is None:
-            # Garbage where a proxy should have written an address: it came from the client,
-            # so stop at the last proxy we trust.
-            return nearest
-        if not is_trusted(address):
-            return address
-        nearest = address
-    return nearest
+    """The address of the client behind BADGES_FEEDBACK_TRUSTED_PROXIES (clients.client_address)."""
+    return clients.client_address(request, conf.get("BADGES_FEEDBACK_TRUSTED_PROXIES"))
 
 
 def client_key(request):
-    """A keyed hash standing for the client: stable for one client, useless to anyone without
-    SECRET_KEY, and never the address itself."""
-    address = client_address(request)
-    if address is None:
-        subject = "unknown"
-    elif address.version == 6:
-        subject = str(ipaddress.ip_network(f"{address}/{IPV6_PREFIX}", strict=False))
-    else:
-        subject = str(address)
-    return salted_hmac(HMAC_SALT, subject, algorithm="sha256").hexdigest()
+    return clients.client_key(request, conf.get("BADGES_FEEDBACK_TRUSTED_PROXIES"), HMAC_SALT)
 
 
-class RateLimit:
+class RateLimit(clients.RateLimit):
     """A fixed window of ``BADGES_FEEDBACK_RATE_LIMIT`` submissions per client.
 
-    ``take()`` counts an attempt atomically (cache ``incr``) before anything else happens, so
-    concurrent requests cannot slip past the limit together; ``give_back()`` returns the count
-    of an attempt that stored nothing through the visitor's own mistake (a missing answer), so
-    correcting a form does not use up the allowance. Bots tripping the honeypot keep theirs.
-    The cache must be shared by all processes (REDIS_URL) for the limit to hold site-wide.
+    ``give_back()`` returns the count of an attempt that stored nothing through the visitor's
+    own mistake (a missing answer), so correcting a form does not use up the allowance. Bots
+    tripping the honeypot keep theirs. While the cache is down every submission is allowed:
+    refusing everyone would lose genuine answers, and the honeypot still applies.
     """
 
     def __init__(self, request):
-        self.cache_key = CACHE_PREFIX + client_key(request)
-        self.limit = conf.get("BADGES_FEEDBACK_RATE_LIMIT")
-        self.window = conf.get("BADGES_FEEDBACK_RATE_WINDOW")
+        super().__init__(
+            request,
+            prefix=CACHE_PREFIX,
+            salt=HMAC_SALT,
+            limit=conf.get("BADGES_FEEDBACK_RATE_LIMIT"),
+            window=conf.get("BADGES_FEEDBACK_RATE_WINDOW"),
+            trusted_proxies=conf.get("BADGES_FEEDBACK_TRUSTED_PROXIES"),
+        )
 
-    def take(self):
-        """Count one attempt; False when the client has used up its allowance.
-
-        While the cache is down the limit fails open (every attempt is allowed, and the outage
-        logged): refusing everyone would lose genuine answers, and the honeypot still applies.
-        """
-        try:
-            if cache.add(self.cache_key, 1, timeout=self.window):
-                return True
-            try:
-                count = cache.incr(self.cache_key)
-            except ValueError:  # expired between add() and incr(): a new window starts
-                cache.add(self.cache_key, 1, timeout=self.window)
-                return True
-        except Exception as error:  # a cache backend that raises when its server is away
-            count, reason = None, error
-        else:
-            reason = "the cache answered nothing"
-        if count is None:  # django-redis answers None for a call it could not make
-            log_outage(reason)
-            return True
-        return count <= self.limit
-
-    def give_back(self):
-        try:
-            cache.decr(self.cache_key)
-        except ValueError:  # the window has ended meanwhile: nothing to give back
-            pass
-        except Exception as error:  # the cache is down: there is no count to give back
-            log_outage(error)
+    def log_outage(self, reason):
+        log_outage(reason)

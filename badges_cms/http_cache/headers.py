@@ -14,7 +14,8 @@ routes), by the Open Badges ``.json`` documents, ``/sitemap.xml`` or ``robots.tx
 Personal, ``private, no-store``: any other method; the admins; previews; a request with a
 session or authentication, or from a logged-in user (the userbar, drafts); a response that
 used the CSRF token (the feedback form, Wagtail's password form) or sets a cookie; the LinkedIn
-helper's answer and the Mastodon share answers (what one visitor typed); and whatever a view
+helper's answer, the Mastodon share answers and the verify page (what one visitor typed; the
+verify view marks its request with ``mark_private``); and whatever a view
 already marked private or no-store, which covers Wagtail's password and login view
 restrictions (Wagtail sends its never-cache headers for every page behind one, its password
 form and its login redirect, on every request, so no extra query is needed to know).

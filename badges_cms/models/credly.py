@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..times import site_time
+
 
 class CredlyBadgeTemplate(models.Model):
     class State(models.TextChoices):
@@ -91,7 +93,9 @@ class CredlySyncRun(models.Model):
         permissions = [("run_credly_sync", _("Can start a Credly sync from the admin"))]
 
     def __str__(self):
-        return f"{self.get_status_display()} {self.started_at:%Y-%m-%d %H:%M}"
+        # In the site's time zone, as the sync log shows its times (the admin's breadcrumbs and
+        # labels use this).
+        return f"{self.get_status_display()} {site_time(self.started_at, 'Y-m-d H:i')}".strip()
 
     @property
     def duration(self):

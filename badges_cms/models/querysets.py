@@ -15,6 +15,7 @@ Each costs a fixed number of queries, however many badges there are.
 from django.db.models import (
     CharField,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -22,7 +23,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractYear, Length, Substr
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Length, NullIf, Substr
 from wagtail.images import get_image_model
 from wagtail.models import PageViewRestriction, Site
 from wagtail.query import PageQuerySet
@@ -157,16 +158,26 @@ class BadgePageQuerySet(VisiblePageQuerySet):
         )
         return Subquery(total)
 
+    def issued_total(self):
+        """The figure total_issued() puts in a page query, as a value of its own: badges issued
+        across these pages' templates, each template once, or None before any sync. The
+        dashboard's total is this over every visible badge, as a badge index's is over its
+        own."""
+        template_ids = self.annotate(shown=shown_template_id()).values("shown")
+        templates = CredlyBadgeTemplate.objects.filter(pk__in=template_ids)
+        return templates.aggregate(total=Sum("badges_count"))["total"]
+
     def facets(self):
-        """{"issuer": [(slug, name)], "skill": [(slug, name)], "year": [newest first]}: every
-        issuer, skill and year of these badges, in one query, names sorted in the database."""
+        """{"issuer": [(slug, name, short name)], "skill": [(slug, name, name)], "year": [newest
+        first]}: every issuer, skill and year of these badges, in one query, names sorted in the
+        database. An issuer's short name is its acronym, or its name when it has none."""
         ISSUER, SKILL, YEAR = "issuer", "skill", "year"
         pages = self.order_by()
         issuers = (
             BadgeIssuer.objects.filter(Exists(pages.filter(issuer=OuterRef("pk"))))
             .order_by()
-            .annotate(facet=Value(ISSUER))
-            .values_list("facet", "slug", "name")
+            .annotate(facet=Value(ISSUER), short=Coalesce(NullIf("acronym", Value("")), "name"))
+            .values_list("facet", "slug", "name", "short")
         )
         taggings = TaggedBadgeSkill.objects.filter(
             tag=OuterRef("pk"), content_object__in=pages.values("pk")
@@ -174,8 +185,8 @@ class BadgePageQuerySet(VisiblePageQuerySet):
         skills = (
             BadgeSkill.objects.filter(Exists(taggings))
             .order_by()
-            .annotate(facet=Value(SKILL))
-            .values_list("facet", "slug", "name")
+            .annotate(facet=Value(SKILL), short=F("name"))
+            .values_list("facet", "slug", "name", "short")
         )
         years = (
             pages.exclude(launched=None)
@@ -183,13 +194,15 @@ class BadgePageQuerySet(VisiblePageQuerySet):
                 facet=Value(YEAR),
                 year=Cast(ExtractYear("launched"), CharField()),
                 label=Value(""),
+                short=Value(""),
             )
-            .values_list("facet", "year", "label")
+            .values_list("facet", "year", "label", "short")
             .distinct()
         )
         facets = {ISSUER: [], SKILL: [], YEAR: []}
-        for facet, value, name in issuers.union(skills, years, all=True).order_by("facet", "name"):
-            facets[facet].append(int(value) if facet == YEAR else (value, name))
+        rows = issuers.union(skills, years, all=True).order_by("facet", "name")
+        for facet, value, name, short in rows:
+            facets[facet].append(int(value) if facet == YEAR else (value, name, short))
         facets[YEAR].sort(reverse=True)
         return facets
 

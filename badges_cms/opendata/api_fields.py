@@ -9,7 +9,7 @@ from ..sharing.image_operations import share_image_filter
 
 # Every rendition the API serves, so the API's queryset can prefetch them all at once.
 API_RENDITIONS = {
-    "badge_image_thumbnail": renditions.CARD,
+    "badge_image_thumbnail": renditions.API_THUMBNAIL,
     "badge_image_png": renditions.OPEN_BADGES_PNG,
     "share_image": share_image_filter(),
 }

@@ -1,7 +1,8 @@
 """schema.org JSON-LD for pages, and the safe way to put JSON-LD into HTML.
 
 Search engines read ``<script type="application/ld+json">`` blocks: a BreadcrumbList on every
-page, an EducationalOccupationalCredential on each badge page and an ItemList on badge indexes.
+page below the home page, a WebSite on the home page, an EducationalOccupationalCredential on
+each badge page and an ItemList on badge indexes.
 Such a block is data, never run, so a Content Security Policy without inline scripts allows it.
 """
 
@@ -40,6 +41,11 @@ def breadcrumb_list(trail):
             for position, (name, url) in enumerate(trail, start=1)
         ],
     }
+
+
+def website(name, url):
+    """The site itself, on its home page: the name search engines show for it."""
+    return {"@context": SCHEMA_ORG, "@type": "WebSite", "name": name, "url": url}
 
 
 def organization(issuer, index_page, request):

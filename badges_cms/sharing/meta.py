@@ -22,6 +22,8 @@ from ..opendata import structured_data
 from .image_operations import SHARE_IMAGE_HEIGHT, SHARE_IMAGE_WIDTH, share_rendition
 
 DESCRIPTION_LENGTH = 300
+# How a title that already names its site may end: "Badges · ALA Digital Badges".
+TITLE_SEPARATORS = (" · ", " | ", " - ", " – ", " — ")
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class PageMeta:
     @property
     def json_ld_scripts(self):
         documents = list(self.json_ld)
-        if self.breadcrumbs:
+        # A trail of one (the home page) says nothing a crawler could use.
+        if len(self.breadcrumbs) > 1:
             documents.insert(0, structured_data.breadcrumb_list(self.breadcrumbs))
         return [structured_data.json_ld_script(document) for document in documents]
 
@@ -114,14 +117,15 @@ def badge_share_image(page, request):
     )
 
 
-def ancestors(page, request):
-    """The page's ancestors below the root of the tree, from the top.
+def ancestors(page, request, site=None):
+    """The page's ancestors from the site's root page (its home page) down, leaving out any
+    above it, which are not part of this site.
 
     The request's site holds its root page and Wagtail's routing hands each page its parent,
     so the home page, its children (an index) and theirs (the badges) have their ancestors
     without a query. Deeper pages, and sites whose root is not at the top of the tree, read
     them in one query."""
-    site = Site.find_for_request(request)
+    site = site or Site.find_for_request(request)
     root = site.root_page if site else None
     if root is not None and root.depth == 2 and page.path.startswith(root.path):
         if page.depth == root.depth:
@@ -130,18 +134,25 @@ def ancestors(page, request):
             return [root]
         if page.depth == root.depth + 2:
             return [root, page.get_parent()]
-    return list(page.get_ancestors(inclusive=False).filter(depth__gt=1))
+    found = list(page.get_ancestors(inclusive=False).filter(depth__gt=1))
+    if root is not None and page.path.startswith(root.path):
+        found = [ancestor for ancestor in found if ancestor.path.startswith(root.path)]
+    return found
 
 
 def breadcrumbs(page, request):
-    """(title, URL) from the site's home page down to page. Ancestors above the site's root
-    page have no URL on this site and are left out."""
+    """(name, URL) from the site's home page, named "Home", down to page. Ancestors without a
+    URL on this site are left out. The home page's own trail is that one item."""
+    site = Site.find_for_request(request)
+    root_id = site.root_page_id if site else None
     trail = []
-    for ancestor in ancestors(page, request):
+    for ancestor in ancestors(page, request, site):
         url = ancestor.get_url(request=request)
         if url is not None:
-            trail.append((ancestor.title, links.absolute_url(request, url)))
-    trail.append((page.title, links.page_url(page, request)))
+            name = _("Home") if ancestor.pk == root_id else ancestor.title
+            trail.append((name, links.absolute_url(request, url)))
+    name = _("Home") if page.pk == root_id else page.title
+    trail.append((name, links.page_url(page, request)))
     return trail
 
 
@@ -161,14 +172,19 @@ def page_meta(context):
     page = context.get("page")
     if request is None or not isinstance(page, Page):
         return None
+    url = links.page_url(page, request)
+    name = site_name(request)
+    trail = breadcrumbs(page, request)
     meta = PageMeta(
         title=page.seo_title or page.title,
         description=description_of(page),
-        url=links.page_url(page, request),
-        site_name=site_name(request),
+        url=url,
+        site_name=name,
         locale=to_locale(get_language() or settings.LANGUAGE_CODE),
         image=default_share_image(request),
-        breadcrumbs=breadcrumbs(page, request),
+        breadcrumbs=trail,
+        # The site's home page names the site to search engines (a trail of one item).
+        json_ld=[structured_data.website(name, url)] if len(trail) == 1 and name else [],
     )
     extend = getattr(page, "extend_page_meta", None)
     if extend is not None:
@@ -196,12 +212,12 @@ def badge_page_meta(meta, page, request):
         meta,
         image=badge_share_image(page, request),
         alternates=alternates,
-        json_ld=[structured_data.credential(page, request)],
+        json_ld=[*meta.json_ld, structured_data.credential(page, request)],
     )
 
 
 def index_page_meta(meta, page, request, badges):
-    json_ld = []
+    json_ld = list(meta.json_ld)
     if badges is not None:
         json_ld.append(
             structured_data.item_list(
@@ -215,14 +231,48 @@ def index_page_meta(meta, page, request, badges):
     return replace(meta, alternates=[feed_alternate(page, request)], json_ld=json_ld)
 
 
+def issuer_directory_title():
+    return _("Badge issuers")
+
+
+def issuer_directory_meta_overrides(index_page, request):
+    """What the issuers directory (a route of the index) says about itself instead of the
+    index."""
+    url = links.issuer_directory_url(index_page, request)
+    title = issuer_directory_title()
+    return {
+        "title": title,
+        "description": _("Who issues the badges listed on %(index)s, and how many each issues.")
+        % {"index": index_page.title},
+        "url": url,
+        "breadcrumbs": breadcrumbs(index_page, request) + [(title, url)],
+        "json_ld": [],
+    }
+
+
 def issuer_meta_overrides(index_page, issuer, request):
     """What an issuer's page (a route of the index) says about itself instead of the index."""
     url = links.issuer_page_url(index_page, issuer, request)
+    directory = (issuer_directory_title(), links.issuer_directory_url(index_page, request))
     return {
         "title": issuer.name,
         "description": short_text(issuer.description)
         or _("Digital badges issued by %(issuer)s.") % {"issuer": issuer.name},
         "url": url,
-        "breadcrumbs": breadcrumbs(index_page, request) + [(issuer.name, url)],
+        "breadcrumbs": breadcrumbs(index_page, request) + [directory, (issuer.name, url)],
         "json_ld": [structured_data.organization_document(issuer, index_page, request)],
     }
+
+
+def document_title(title, name):
+    """The text of a page's <title>: its own title and the site's name, unless the title is
+    the name already (a home page titled after its site) or ends with it."""
+    title = " ".join((title or "").split())
+    name = " ".join((name or "").split())
+    if not title:
+        return name
+    folded, site = title.casefold(), name.casefold()
+    endings = tuple(separator + site for separator in TITLE_SEPARATORS)
+    if not name or folded == site or folded.endswith(endings):
+        return title
+    return _("%(title)s · %(site_name)s") % {"title": title, "site_name": name}

@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from badges_cms.credly.alerts import check_health
 from badges_cms.models import CredlySyncIncident, CredlySyncRun, CredlyTokenReminder
-
-from .conftest import make_user, run_at, sync
+from tests.support.staff import make_user, run_at, sync
 
 pytestmark = pytest.mark.django_db
 

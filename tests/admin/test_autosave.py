@@ -27,7 +27,7 @@ from wagtail.models import PageLogEntry, WorkflowState
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from badges_cms.models import BadgePage
-from tests.conftest import make_image
+from tests.factories import make_image
 
 pytestmark = pytest.mark.django_db
 

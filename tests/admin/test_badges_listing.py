@@ -10,10 +10,9 @@ from django.urls import reverse
 from wagtail.models import PagePermissionTester, Workflow
 
 from badges_cms.admin.badges import LeafPagePermissionTester
+from badges_cms.credly.standin import make_template, template_id
 from badges_cms.models import BadgePage
-from tests.credly_standin import make_template, template_id
-
-from .conftest import sync
+from tests.support.staff import sync
 
 pytestmark = pytest.mark.django_db
 

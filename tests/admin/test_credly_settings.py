@@ -42,7 +42,7 @@ def test_nothing_configured(client, staff, settings):
     assert setting(html, "token") == "Not set"
     assert setting(html, "organization") == "Not set"
     assert "Not set: no reminders" in setting(html, "token-expires")
-    assert "The sync cannot run: CREDLY_API_TOKEN is not set." in html
+    assert "The sync cannot run: CREDLY_API_TOKEN and CREDLY_ORGANIZATION_ID are not set." in html
     assert "Never synced" in html
     assert reverse("badges_cms_sync_log:sync_now") not in html  # nothing to sync with
 

@@ -10,10 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from badges_cms.credly.standin import make_template, template_id
 from badges_cms.models import BadgeIndexPage, BadgePage, CredlyBadgeTemplate
-from tests.credly_standin import make_template, template_id
-
-from .conftest import sync
+from tests.support.staff import sync
 
 pytestmark = pytest.mark.django_db
 

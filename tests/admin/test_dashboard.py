@@ -1,6 +1,7 @@
 """The dashboard panel: badges published, issued in total, and the sync's health in four states."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -8,11 +9,13 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from badges_cms.credly.alerts import HealthState, sync_health
+from badges_cms.credly.tasks import run_credly_sync
 from badges_cms.models import CredlySyncRun
-
-from .conftest import run_at
+from tests.support.staff import run_at
 
 pytestmark = pytest.mark.django_db
 
@@ -114,12 +117,18 @@ def test_a_run_left_running_by_a_dead_process_stops_counting(db):
     assert sync_health().running is None
 
 
-def test_figures_count_live_badges_and_every_issued_badge(client, staff, synced, make_badge):
+def test_figures_count_published_badges_and_credly_counts_every_template(
+    client, staff, synced, make_badge
+):
     make_badge("Not yet published", publish=False)
     html = panel(client, staff["editor"])
     published = re.search(r'data-figure="badges-published">(\d+)<', html).group(1)
     issued = re.search(r'data-figure="issued-total">([\d,]+)<', html).group(1)
-    assert (published, issued) == ("2", "30")  # 3 + 6 + 9 + 12 issued; the draft not counted
+    in_credly = re.search(r'data-figure="issued-in-credly">([\d,]+)<', html).group(1)
+    # The published badges show templates 1 and 2 (3 + 6 issued); Credly's four templates, those
+    # without a page among them, 3 + 6 + 9 + 12. The draft is not counted.
+    assert (published, issued, in_credly) == ("2", "9", "30")
+    assert "across all 4 of the organization's templates" in html
 
 
 def test_before_any_sync_the_total_is_unknown_not_zero(client, staff):
@@ -154,3 +163,56 @@ def test_the_panel_is_only_for_people_who_work_on_badges(client, staff):
     assert "badges-cms-credly-section" not in response.content.decode()
     for role in ("editor", "moderator", "manager", "superuser"):
         assert "badges-cms-credly-section" in panel(client, staff[role])
+
+
+def test_an_unconfigured_credly_is_said_before_anyone_presses_sync_now(client, staff, settings):
+    settings.CREDLY_API_TOKEN = ""
+    settings.CREDLY_ORGANIZATION_ID = ""
+    html = panel(client, staff["manager"])
+    assert 'data-credly-state="not-configured"' in html
+    assert (
+        "Credly is not configured: CREDLY_API_TOKEN and CREDLY_ORGANIZATION_ID are not set." in html
+    )
+    assert reverse("badges_cms_sync_log:sync_now") not in html  # it could only fail
+
+
+def test_a_configured_credly_is_not_flagged(client, staff, credly):
+    html = panel(client, staff["manager"])
+    assert "Credly is not configured" not in html
+    assert reverse("badges_cms_sync_log:sync_now") in html
+
+
+def test_a_malformed_setting_is_named_too(client, staff, credly, settings):
+    settings.CREDLY_ORGANIZATION_ID = "not-a-uuid"
+    html = panel(client, staff["editor"])
+    assert "Credly is not configured: CREDLY_ORGANIZATION_ID is not a UUID" in html
+
+
+@pytest.fixture
+def database_queue(settings):
+    """Tasks go to django-tasks-db's queue, as on a server, and wait there: no worker runs."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def queue_task(minutes_ago, run_after=None):
+    task = run_credly_sync.using(run_after=run_after) if run_after else run_credly_sync
+    result = task.enqueue()
+    queued_at = timezone.now() - timedelta(minutes=minutes_ago)
+    DBTaskResult.objects.filter(pk=result.id).update(enqueued_at=queued_at)
+
+
+def test_tasks_waiting_for_minutes_say_the_worker_is_not_running(client, staff, database_queue):
+    queue_task(minutes_ago=12)
+    queue_task(minutes_ago=7)
+    html = panel(client, staff["editor"])
+    assert 'data-task-queue="waiting"' in html
+    assert "2 background tasks have been waiting, the oldest for 12 minutes" in html
+    assert "the task worker does not seem to be running" in html
+    assert "python manage.py db_worker" in html
+
+
+def test_tasks_just_queued_or_deferred_are_no_cause_for_alarm(client, staff, database_queue):
+    queue_task(minutes_ago=1)  # a worker picks it up in seconds
+    queue_task(minutes_ago=30, run_after=timezone.now() + timedelta(minutes=1))  # not due yet
+    html = panel(client, staff["editor"])
+    assert 'data-task-queue="waiting"' not in html

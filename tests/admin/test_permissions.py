@@ -7,10 +7,9 @@ visitors, to the dashboard (with a message) for signed-in users without the perm
 import pytest
 from django.urls import reverse
 
+from badges_cms.credly.standin import template_id
 from badges_cms.models import BadgePage, CredlySyncRun
-from tests.credly_standin import template_id
-
-from .conftest import ROLES
+from tests.support.staff import ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,10 @@ from django.utils import timezone
 
 from badges_cms.conf import credly_config
 from badges_cms.credly.client import CredlyClient
+from badges_cms.credly.standin import make_template, template_id
 from badges_cms.credly.sync import refresh_template
 from badges_cms.models import CredlyBadgeTemplate, CredlyIssuanceSnapshot
-from tests.credly_standin import make_template, template_id
-
-from .conftest import sync
+from tests.support.staff import sync
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from badges_cms.credly.standin import make_template
 from badges_cms.credly.tasks import QUEUED_TASK_KEY, run_credly_sync
 from badges_cms.models import CredlySyncRun
-from tests.credly_standin import make_template
 
 URL = "badges_cms_sync_log:sync_now"
 
@@ -48,7 +48,7 @@ def test_run_inline_it_reports_the_outcome(client, staff, synced):
     assert response.url == reverse("wagtailadmin_home")
     assert re.fullmatch(
         r"Credly sync synced: 4 templates \(0 new, 1 changed, 0 gone from Credly\); "
-        r"1 requests in [\d.]+s\.",
+        r"1 request in [\d.]+s\.",
         last_message(response),
     )
 

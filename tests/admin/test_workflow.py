@@ -12,9 +12,8 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 from badges_cms.models import BadgeIndexPage, BadgeIssuer, BadgePage
 from home import demo_staff
-from tests.conftest import make_image
-
-from .conftest import make_user
+from tests.factories import make_image
+from tests.support.staff import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,10 @@
 """Accessibility of the public pages, checked in Chromium at a phone's width and a desktop's.
 
 - axe-core (npm, installed by `make test` into tests/browser/axe/) finds no violation of the
-  WCAG 2.0, 2.1 and 2.2 level A and AA rules on the home page, the badge index (plain and
-  filtered), a badge page, an issuer page and the feedback form (fresh, and after a failed
-  submission).
+  WCAG 2.0, 2.1 and 2.2 level A and AA rules on the home page, the badge index (plain,
+  filtered and with an empty search), a badge page, the issuers directory, an issuer page (with
+  badges and without), the feedback form (fresh, and after a failed submission) and the verify
+  page (the form alone, and an answer from the stand-in for Credly).
 - Keyboard focus is visible: the test tabs through each page and compares every focused
   element's outline, box shadow, border and background with the same element unfocused.
 
@@ -20,7 +21,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from badges_cms.models import CredlyBadgeTemplate
+from badges_cms.credly.standin import CredlyStandIn, make_template
+from badges_cms.models import BadgeIssuer, CredlyBadgeTemplate
 from home import demo_feedback
 from tests.browser.screenshots import screenshots_on_failure
 
@@ -104,7 +106,20 @@ READ_UNFOCUSED = """
 
 
 @pytest.fixture
-def catalogue(site_tree, issuers, make_badge):
+def credly_badge_id(settings):
+    """A badge of TEMPLATE_ID issued on a running stand-in for Credly, which the verify page
+    asks from the live server's thread (the settings are the whole process's)."""
+    with CredlyStandIn() as standin:
+        settings.CREDLY_API_TOKEN = standin.token
+        settings.CREDLY_ORGANIZATION_ID = standin.organization_id
+        settings.CREDLY_API_BASE_URL = standin.base_url
+        settings.CREDLY_CLIENT_OPTIONS = {"max_retries": 0, "read_timeout": 2, "deadline": 5}
+        standin.templates = [make_template(1, id=TEMPLATE_ID)]
+        yield standin.issue_badge(TEMPLATE_ID, earner=("Ana", "Ruiz"))["id"]
+
+
+@pytest.fixture
+def catalogue(site_tree, issuers, make_badge, credly_badge_id):
     """The pages to check, with content in every part of their templates; their paths."""
     index = site_tree["index"]
     issuers["lita"].website = "https://www.ala.org/lita/"
@@ -177,16 +192,30 @@ def catalogue(site_tree, issuers, make_badge):
     ]
     home.save_revision().publish()
 
+    BadgeIssuer.objects.create(
+        name="Public Library Association",
+        acronym="PLA",
+        slug="pla",
+        parent=issuers["ala"],
+        website="https://www.example.org/pla/",
+        description="A division for public libraries; its first badges are on their way.",
+    )
+
     feedback = home.add_child(instance=demo_feedback.build_page())
     feedback.save_revision().publish()
     return {
         "home": "/",
         "index": index.url,
         "index-filtered": index.url + "?issuer=alcts&sort=name",
+        "index-no-match": index.url + "?q=zebra&issuer=alcts",
         "badge": badge.url,
+        "issuers": index.url + "issuers/",
         "issuer": index.url + "issuers/lita/",
+        "issuer-without-badges": index.url + "issuers/pla/",
         "feedback": feedback.url + "?badge=" + badge.slug,
         "feedback-errors": feedback.url,
+        "verify": index.url + "verify/",
+        "verify-answer": index.url + "verify/?badge=" + credly_badge_id,
     }
 
 
@@ -256,7 +285,20 @@ def invisible_focus(stops):
     ]
 
 
-PAGES = ["home", "index", "index-filtered", "badge", "issuer", "feedback", "feedback-errors"]
+PAGES = [
+    "home",
+    "index",
+    "index-filtered",
+    "index-no-match",
+    "badge",
+    "issuers",
+    "issuer",
+    "issuer-without-badges",
+    "feedback",
+    "feedback-errors",
+    "verify",
+    "verify-answer",
+]
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -28,7 +28,7 @@ from wagtail.models import PageLogEntry
 from badges_cms.models import BadgePage
 from home import demo_staff
 from tests.browser.screenshots import screenshots_on_failure
-from tests.conftest import make_image
+from tests.factories import make_image
 
 pytestmark = [
     pytest.mark.browser,

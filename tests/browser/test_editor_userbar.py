@@ -5,8 +5,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.browser.test_credly_embeds import page_with_embeds  # noqa: F401 - a fixture
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

@@ -239,7 +239,9 @@ def find_and_open_with_the_keyboard(page, server_url, index_url):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert card_titles(page) == [TITLE]
-    expect(page.locator(".result-count")).to_contain_text("1 badge match your search")
+    expect(page.locator(".result-count")).to_contain_text(
+        "1 badge from LITA, matching “linked data”"
+    )
 
     tab_to(page, f'.badge-card__title a[href$="/{SLUG}/"]')
     with page.expect_navigation():

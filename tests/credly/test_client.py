@@ -20,7 +20,7 @@ from badges_cms.credly.client import (
     CredlyUnavailable,
     count_badges_many,
 )
-from tests.credly_standin import CredlyStandIn, make_template, template_id
+from badges_cms.credly.standin import CredlyStandIn, make_template, template_id
 
 EVENT_ID = "d3c2b1a0-9f8e-4d7c-8b6a-5f4e3d2c1b0a"
 
@@ -247,7 +247,8 @@ def test_unreachable_host_is_unavailable(fake_time):
         pass  # nothing listens on its port once stopped
     config = CredlyConfig("t0ken", closed.organization_id, base_url=closed.base_url, max_retries=2)
     client = CredlyClient(config, sleep=fake_time.sleep, clock=fake_time.clock)
-    with pytest.raises(CredlyUnavailable, match="Could not reach Credly"):
+    host = closed.origin.removeprefix("http://")  # the message names it, and the cause
+    with pytest.raises(CredlyUnavailable, match=f"Could not reach {host}: connection refused"):
         list(client.iter_badge_templates())
     assert client.requests_made == 3
 
@@ -461,6 +462,7 @@ def test_get_event_without_data_object_is_bad_response(credly, make_client):
         {"read_timeout": 0},
         {"max_retries": -1},
         {"per_page": 0},
+        {"max_concurrent_requests": 0},
     ],
 )
 def test_malformed_settings_are_config_errors(settings):
@@ -488,3 +490,77 @@ def test_token_echoed_by_credly_is_blanked_out(credly, make_client):
     assert credly.token not in str(caught.value)
     assert credly.token not in caught.value.credly_message
     assert "Token [token] is not valid" in str(caught.value)
+
+
+# Counting accepted badges: many requests at once, and one back-off for all of them
+
+
+def counting(credly, template):
+    """The requests that counted a template's badges (its id is in the filter, not the path)."""
+    return [r for r in credly.requests if template in r.query.get("filter", "")]
+
+
+def test_count_badges_many_keeps_to_the_clients_bound(credly, make_client):
+    ids = [template_id(i) for i in range(40)]
+    credly.accepted_counts = dict.fromkeys(ids, 1)
+    credly.latency = 0.05
+
+    counts = count_badges_many(make_client(max_concurrent_requests=5), ids)
+
+    assert counts == dict.fromkeys(ids, 1)
+    assert credly.max_in_flight == 5  # reached, never passed
+
+
+def test_count_badges_many_runs_sixteen_requests_at_a_time_by_default(credly, make_client):
+    """2,000 templates at 30 ms each take a minute one at a time, 15 s four at a time."""
+    ids = [template_id(i) for i in range(64)]
+    credly.accepted_counts = dict.fromkeys(ids, 2)
+    credly.latency = 0.1
+
+    started = time.monotonic()
+    assert count_badges_many(make_client(), ids) == dict.fromkeys(ids, 2)
+
+    assert 8 < credly.max_in_flight <= 16
+    assert time.monotonic() - started < 64 * 0.1 / 4  # faster than four at a time could be
+
+
+def test_a_429_to_one_request_holds_back_every_thread(credly):
+    """Retry-After is Credly's word for the whole client, not for the one request it answered:
+    while it lasts, no thread sends anything, and then they all carry on."""
+    ids = [template_id(i) for i in range(200)]
+    credly.accepted_counts = {tid: n for n, tid in enumerate(ids)}
+    credly.latency = 0.02
+    credly.add_fault(ids[6], status=429, retry_after="1")
+    answered = []  # when the stand-in answered each of the other requests (time.monotonic)
+    credly.add_fault("/badges", times=None, edit=lambda body: answered.append(time.monotonic()))
+    refused_at = []
+    session = requests.Session()
+    session.hooks["response"].append(
+        lambda response, **kwargs: (
+            refused_at.append(time.monotonic()) if response.status_code == 429 else None
+        )
+    )
+    config = CredlyConfig(credly.token, credly.organization_id, base_url=credly.base_url)
+    client = CredlyClient(config, session=session)  # real time: the threads really wait
+
+    counts = count_badges_many(client, ids, max_workers=4)
+
+    assert counts == {tid: n for n, tid in enumerate(ids)}
+    assert len(counting(credly, ids[6])) == 2 and len(refused_at) == 1
+    # The requests already in flight when the 429 arrived are answered within the latency;
+    # nothing else is answered until the second has passed (each thread on its own would
+    # have carried on: 3 threads, 20 ms a request, a hundred answers in that time).
+    during = [t for t in answered if refused_at[0] + 0.25 < t < refused_at[0] + 0.95]
+    assert during == []
+    assert max(answered) > refused_at[0] + 1
+
+
+def test_the_back_off_is_shared_but_each_request_counts_its_own_attempts(credly, make_client):
+    ids = [template_id(i) for i in range(3)]
+    credly.accepted_counts = dict.fromkeys(ids, 1)
+    credly.add_fault(ids[1], status=503, times=None)
+
+    with pytest.raises(CredlyUnavailable, match="gave up after 3 attempts"):
+        count_badges_many(make_client(max_retries=2), ids, max_workers=1)
+
+    assert len(counting(credly, ids[1])) == 3

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from badges_cms.credly.standin import make_template, template_id
 from badges_cms.models import BadgeIndexPage, BadgePage
-from tests.credly_standin import make_template, template_id
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_an_image_that_fails_is_reported_and_the_page_made_without_it(
 ):
     credly.templates = [make_template(1, image_url=path.format(host=image_host))]
     out, err = import_drafts()
-    assert "1 draft pages" in out and "1 images not imported" in out
+    assert "1 draft page," in out and "1 image not imported" in out
     assert problem in err
     page = BadgePage.objects.get(credly_template_id=template_id(1))
     assert page.get_latest_revision_as_object().badge_image is None

@@ -8,8 +8,8 @@ from django.db import connection
 from wagtail.models import PageLogEntry
 
 from badges_cms.credly.imports import ImportRefused, import_template
+from badges_cms.credly.standin import make_template, template_id
 from badges_cms.models import BadgeIndexPage, BadgePage
-from tests.credly_standin import make_template, template_id
 
 
 @pytest.fixture

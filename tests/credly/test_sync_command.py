@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from badges_cms.credly import locking
+from badges_cms.credly.standin import make_template, template_id
 from badges_cms.models import CredlyBadgeTemplate, CredlySyncLock, CredlySyncRun
-from tests.credly_standin import make_template, template_id
 
 pytestmark = pytest.mark.django_db
 

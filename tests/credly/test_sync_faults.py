@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from badges_cms.credly.standin import make_template, template_id
 from badges_cms.models import CredlyBadgeTemplate, CredlySyncRun
-from tests.credly_standin import make_template, template_id
 
 pytestmark = pytest.mark.django_db
 

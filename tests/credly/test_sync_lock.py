@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from badges_cms.credly.standin import make_template
 from badges_cms.models import CredlyBadgeTemplate, CredlySyncRun
-from tests.credly_standin import make_template
 
 
 @pytest.mark.postgres

@@ -10,6 +10,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from badges_cms.credly.locking import LEASE
+from badges_cms.credly.standin import make_template
 from badges_cms.credly.sync import CredlySync
 from badges_cms.credly.tasks import (
     QUEUED_TASK_KEY,
@@ -19,7 +20,6 @@ from badges_cms.credly.tasks import (
     queued_sync,
 )
 from badges_cms.models import CredlySyncRun
-from tests.credly_standin import make_template
 
 pytestmark = pytest.mark.django_db
 

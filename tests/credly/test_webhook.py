@@ -10,8 +10,8 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from badges_cms.credly import tasks
+from badges_cms.credly.standin import make_template, template_id
 from badges_cms.models import CredlyBadgeTemplate, CredlySyncRun
-from tests.credly_standin import make_template, template_id
 
 # The real worker closes its database connection between tasks, as it should; that needs
 # transactional tests rather than one wrapping transaction.

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from badges_cms.credly import locking, tasks
+from badges_cms.credly.standin import make_template
 from badges_cms.models import CredlySyncLock, CredlySyncRun, CredlyWebhookEvent
 from tests.credly.test_webhook import URL, event, issued, post, run_worker
-from tests.credly_standin import make_template
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,10 +1,9 @@
 import pytest
 from django.core.cache import cache
 
-# The demo's staff, one user per group (tests/admin/conftest.py).
-from tests.admin.conftest import staff  # noqa: F401 - a shared fixture
+from tests.factories import CLIENT_IP
 
-CLIENT_IP = "203.0.113.7"
+# The demo's staff, one user per group: the staff fixture of tests/support/staff.py.
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from badges_cms.feedback.models import BadgeFeedbackSubmission
 from home import demo_staff
-from tests.admin.conftest import make_user
+from tests.support.staff import make_user
 
 pytestmark = pytest.mark.django_db
 

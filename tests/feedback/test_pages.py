@@ -17,7 +17,7 @@ from badges_cms.feedback.forms import RESERVED_NAMES
 from badges_cms.feedback.models import BadgeFeedbackPage, BadgeFeedbackSubmission
 from badges_cms.models import BadgePage
 from home import demo_feedback
-from tests.test_csp import inline_code_in
+from tests.support.csp import inline_code_in
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from django.test import RequestFactory
 from badges_cms.feedback.checks import check_feedback_settings
 from badges_cms.feedback.clients import client_address, client_key
 from badges_cms.feedback.models import BadgeFeedbackSubmission
-
-from .conftest import CLIENT_IP
+from tests.factories import CLIENT_IP
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, SystemCheckEr
 from ... import conf
 from ...conf import credly_config
 from ...credly.client import CredlyClient, CredlyConfigError
-from ...credly.sync import CredlySync
+from ...credly.sync import CredlySync, counted
 from ...models import BadgeIndexPage
 
 
@@ -67,6 +67,7 @@ class Command(BaseCommand):
             index_page=index_page,
             progress=self._progress if self.stdout.isatty() else None,
             lock_wait=conf.get("BADGES_CMS_SYNC_LOCK_WAIT"),
+            summary_printed=True,  # below: logged for log systems, printed once here
         )
         report = sync.run()
         if self.stdout.isatty():
@@ -105,5 +106,5 @@ class Command(BaseCommand):
         return found[0]
 
     def _progress(self, count):
-        self.stdout.write(f"\rFetched {count} badge templates from Credly…", ending="")
+        self.stdout.write(f"\rFetched {counted(count, 'badge template')} from Credly…", ending="")
         self.stdout.flush()

@@ -1,11 +1,15 @@
-"""Create a superuser for trying the site locally, with a fresh random password."""
+"""Create a superuser for trying the site locally, with a fresh random password.
+
+The sign-in address it prints is the admin's on WAGTAILADMIN_BASE_URL, which `make run` sets to
+the address it serves on (HOST and PORT).
+"""
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-
-ADMIN_URL = "http://127.0.0.1:8000/admin/"
+from django.urls import reverse
 
 
 class Command(BaseCommand):
@@ -34,4 +38,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Created superuser {username!r}."))
         self.stdout.write(f"username: {username}")
         self.stdout.write(f"password: {password}")
-        self.stdout.write(f"Sign in at {ADMIN_URL}")
+        self.stdout.write(f"Sign in at {admin_url()}")
+
+
+def admin_url():
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("wagtailadmin_home")

@@ -6,8 +6,14 @@ what already exists is left as it is, so a second run creates no pages, revision
 snippets. The one exception: a page this command built before its body blocks existed gets the
 demo blocks it lacks, once, unless an editor has touched it since. The content itself lives in
 home/demo_content.py.
+
+Before it returns, what it built is in the search index: saving a page only queues that update
+for the task worker, and the site should be searchable before one runs. `--address HOST:PORT`
+(which `make run` passes) gives the default Site the address the development server serves on,
+so that the sitemap names the same host as the API and robots.txt.
 """
 
+import argparse
 import hashlib
 from collections import defaultdict
 from io import BytesIO
@@ -17,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
+from wagtail.search import index as search_index
 
 from badges_cms.models import BadgeIndexPage, BadgeIssuer, BadgePage, StepGuide
 from home import demo_content as demo
@@ -24,10 +31,27 @@ from home import demo_feedback, demo_staff
 from home.models import HomePage
 
 
+def site_address(value):
+    """The value of --address, HOST:PORT, as (hostname, port)."""
+    hostname, _, port = value.rpartition(":")
+    if not hostname or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"{value!r} is not HOST:PORT, such as 127.0.0.1:8000.")
+    return hostname.lower(), int(port)
+
+
 class Command(BaseCommand):
     help = "Create the ALA digital badges pilot's demo content; safe to run again."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            metavar="HOST:PORT",
+            type=site_address,
+            help="The address the site is served on (development): the default Site gets its "
+            "host name and port, which the sitemap's links use.",
+        )
+
+    def handle(self, *args, address=None, **options):
         self.tally = defaultdict(lambda: {"created": 0, "found": 0})
         self.notes = []
 
@@ -42,6 +66,9 @@ class Command(BaseCommand):
                 self.load_badge(index, spec, issuers)
         demo_feedback.load_feedback_page(self)
         self.notes.extend(demo_staff.load_staff(index))
+        if address is not None:
+            self.serve_default_site_at(*address)
+        self.update_search_index(index.get_parent())
 
         for kind in ("issuers", "guides", "pages", "images", "blocks"):
             counts = self.tally[kind]
@@ -184,6 +211,34 @@ class Command(BaseCommand):
             site.site_name = site.site_name or demo.SITE_NAME
             site.save()
             self.notes.append(f"Pointed the default site {site.hostname}:{site.port} at home.")
+
+    def serve_default_site_at(self, hostname, port):
+        site = Site.objects.get(is_default_site=True)
+        if (site.hostname, site.port) == (hostname, port):
+            return
+        if Site.objects.filter(hostname=hostname, port=port).exclude(pk=site.pk).exists():
+            self.notes.append(
+                f"Left the default site at {site.hostname}:{site.port}: another site has "
+                f"{hostname}:{port}."
+            )
+            return
+        site.hostname, site.port = hostname, port
+        site.save()
+        self.notes.append(f"The default site is now {hostname}:{port}, where it is served.")
+
+    def update_search_index(self, home):
+        """Index the demo's pages, snippets and images at once. Saving them queued the same
+        updates as tasks, which the worker still runs (they change nothing then): without this,
+        search would find nothing until it had."""
+        objects = [
+            *home.get_descendants(inclusive=True).specific(),
+            *BadgeIssuer.objects.all(),
+            *StepGuide.objects.filter(slug=demo.GUIDE_SLUG),
+            *get_image_model().objects.filter(title__in=[spec.title for spec in demo.BADGES]),
+        ]
+        for instance in objects:
+            if search_index.class_is_indexed(type(instance)):
+                search_index.insert_or_update_object(instance)
 
     def load_badge(self, index, spec, issuers):
         page = None

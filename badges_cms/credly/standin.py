@@ -1,9 +1,16 @@
 """A stand-in for Credly's Web Service API: a real HTTP server on 127.0.0.1.
 
 Tests point the real client at it instead of swapping in a fake, so auth headers,
-paging, timeouts, retries and malformed bodies all go over a socket. It answers in
-the shapes of /work/shared/credly/*.json and serves both /v1/ (the configured base)
-and /api/v1/ (the path Credly puts in next_page_url).
+paging, timeouts, retries and malformed bodies all go over a socket; `make run` serves the
+demo's figures from it (`manage.py run_credly_standin`, home/demo_credly.py) when no Credly
+account is configured. It answers in Credly's shapes (badge templates, issued badges with
+their states, events, errors) and serves both /v1/ (the configured base) and /api/v1/ (the
+path Credly puts in next_page_url). It imports nothing of Django.
+
+Besides Credly's own API it answers one request of its own, on 127.0.0.1 only:
+``POST /standin/issue`` with ``{"template_id": ...}`` issues a badge of that template (its
+count goes up by one) and records the event, whose webhook body it answers with; see
+``issue``.
 
     with CredlyStandIn() as credly:
         credly.templates = [make_template(i) for i in range(120)]
@@ -19,19 +26,29 @@ import json
 import math
 import re
 import socket
+import struct
 import threading
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-DEFAULT_TOKEN = "standin-token-0123456789abcdef"
+# Not a secret: the stand-in accepts this token, and production settings refuse to start with it.
+DEFAULT_TOKEN = "standin-token-0123456789abcdef"  # noqa: S105
 DEFAULT_ORGANIZATION_ID = "9f2b6a4e-3c1d-4e5f-8a7b-1c2d3e4f5a6b"
 MAX_PER_PAGE = 100
+ISSUE_PATH = "/standin/issue"
+# Badge images, as images.credly.com serves them: public, without a token.
+IMAGE_PATH = "/standin/images/"
 _NAMESPACE = uuid.UUID("6c0a5d4e-0b1f-4c55-9a0e-3d1f6f6e2b10")
 _ROUTE = re.compile(r"^/(?:api/)?v1/organizations/(?P<org>[^/]+)/(?P<rest>[^?]*?)/?$")
+# Credly's public Open Badges 2.0 assertions, of any organization's badges (no token needed).
+_ASSERTION = re.compile(r"^/(?:api/)?v1/obi/v2/badge_assertions/(?P<id>[^/?]+)/?$")
+OTHER_ORGANIZATION_ID = "0d6f0a53-2b7e-4c1a-9e35-7f4c2b1a9d80"
 
 
 def template_id(i):
@@ -131,6 +148,9 @@ class CredlyStandIn:
         self.templates = []
         self.accepted_counts = {}  # template id -> accepted badges
         self.events = {}  # event id -> the event's data
+        self.issued = {}  # issued badge id -> the badge's data (GET badges/<id>)
+        # Badges of other organizations: only their public assertions answer (issue_elsewhere).
+        self.issued_elsewhere = {}
         self.requests = []  # LoggedRequest, in arrival order
         self.request_headers = []  # the headers of each request, same order
         self.faults = []
@@ -163,9 +183,80 @@ class CredlyStandIn:
         with self.lock:
             return [r for r in self.requests if fragment in r.path]
 
-    def start(self):
+    def issue(
+        self,
+        template_id,
+        state="accepted",
+        earner=("Sam", "Earner"),
+        now=None,
+        expires_at=None,
+        public=True,
+    ):
+        """Issue a badge of a template: its badges_count (and accepted count, for an accepted
+        badge) goes up by one, and a badge.created event is recorded. Returns the webhook body
+        Credly would POST for it: {id, organization_id, event_type, occurred_at} (issue_badge
+        answers the badge instead). ``expires_at`` (a datetime) and ``public`` (whether the
+        earner shows it to anyone) shape the badge as GET badges/<id> answers it."""
+        now = now or datetime.now(UTC)
+        with self.lock:
+            template = next((t for t in self.templates if t["id"] == template_id), None)
+            if template is None:
+                raise KeyError(template_id)
+            template["badges_count"] = template.get("badges_count", 0) + 1
+            template["get_issue_count"] = template["badges_count"]
+            if state == "accepted":
+                self.accepted_counts[template_id] = self.accepted_counts.get(template_id, 0) + 1
+            badge_id, event_id = str(uuid.uuid4()), str(uuid.uuid4())
+            first, last = earner
+            stamp = now.isoformat(timespec="milliseconds")
+            badge = {
+                "id": badge_id,
+                "state": state,
+                "issued_at": stamp,
+                "issued_at_date": now.date().isoformat(),
+                "expires_at": expires_at and expires_at.isoformat(timespec="milliseconds"),
+                "expires_at_date": expires_at and expires_at.date().isoformat(),
+                "public": public,
+                "issued_to": f"{first} {last}",
+                "issued_to_first_name": first,
+                "issued_to_last_name": last,
+                "badge_url": f"https://www.credly.com/badges/{badge_id}",
+                "badge_template": {"id": template_id, "name": template.get("name", "")},
+            }
+            self.issued[badge_id] = badge
+            webhook = {
+                "id": event_id,
+                "organization_id": self.organization_id,
+                "event_type": "badge.created",
+                "occurred_at": stamp,
+            }
+            self.events[event_id] = {**webhook, "badge": badge}
+        return webhook
+
+    def issue_badge(self, template_id, **kwargs):
+        """issue(), answering the issued badge's data: its "id" is the one in the earner's
+        address (https://www.credly.com/badges/<id>) and embed code."""
+        webhook = self.issue(template_id, **kwargs)
+        with self.lock:
+            return dict(self.events[webhook["id"]]["badge"])
+
+    def revoke(self, badge_id):
+        with self.lock:
+            self.issued[badge_id]["state"] = "revoked"
+            self.issued[badge_id]["revocation_reason"] = "Issued in error"
+
+    def issue_elsewhere(self, organization_id=OTHER_ORGANIZATION_ID):
+        """A badge another organization issued: GET organizations/<ours>/badges/<id> is a 404
+        for it, as on Credly, and only its public Open Badges assertion answers. Its id."""
+        badge_id = str(uuid.uuid4())
+        with self.lock:
+            self.issued_elsewhere[badge_id] = organization_id
+        return badge_id
+
+    def start(self, port=0):
+        """Listen on 127.0.0.1:port (a free port when 0)."""
         self._stopping.clear()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._address = self._server.server_address[:2]
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -214,6 +305,9 @@ class CredlyStandIn:
 
     def _answer(self, path, query):
         """(status, body dict) for an authenticated request with no fault."""
+        assertion = _ASSERTION.match(path)
+        if assertion:
+            return self._assertion(assertion["id"])
         match = _ROUTE.match(path)
         if not match:
             return 404, _error("Not found")
@@ -235,7 +329,31 @@ class CredlyStandIn:
                 return 200, {"data": event, "metadata": None}
             if rest == "badges":
                 return self._badges(path, query)
+            if rest.startswith("badges/"):
+                badge = self.issued.get(rest.split("/", 1)[1])
+                if badge is None:
+                    return 404, _error("Couldn't find Badge")
+                return 200, {"data": dict(badge), "metadata": None}
         return 404, _error("Not found")
+
+    def _assertion(self, badge_id):
+        """An Open Badges 2.0 hosted assertion, as Credly serves one for any public badge."""
+        with self.lock:
+            ours = self.issued.get(badge_id)
+            organization = self.organization_id if ours else self.issued_elsewhere.get(badge_id)
+        if organization is None:
+            return 404, _error("Couldn't find Badge")
+        base = "https://api.credly.com/v1/obi/v2"
+        template = ours["badge_template"]["id"] if ours else str(uuid.uuid5(_NAMESPACE, badge_id))
+        return 200, {
+            "@context": "https://w3id.org/openbadges/v2",
+            "type": "Assertion",
+            "id": f"{base}/badge_assertions/{badge_id}",
+            "badge": f"{base}/badge_classes/{template}",
+            "issuedOn": ours["issued_at"] if ours else "2026-01-15T10:00:00.000-05:00",
+            "recipient": {"type": "email", "hashed": True, "identity": "sha256$00"},
+            "verification": {"type": "HostedBadge"},
+        }
 
     def _badges(self, path, query):
         filters = dict(f.split("::", 1) for f in query.get("filter", "").split("|") if "::" in f)
@@ -329,8 +447,22 @@ def _handler_for(standin):
                 with standin.lock:
                     standin.in_flight -= 1
 
+        def do_POST(self):
+            """The stand-in's own request: issue a badge (see CredlyStandIn.issue)."""
+            if urlsplit(self.path).path != ISSUE_PATH:
+                return self._send(404, _error("Not found"))
+            length = _int(self.headers.get("Content-Length"), 0, 0, 10_000)
+            try:
+                template_id = json.loads(self.rfile.read(length) or b"{}")["template_id"]
+                webhook = standin.issue(str(template_id))
+            except (ValueError, KeyError, TypeError):
+                return self._send(422, _error("Unknown or missing template_id"))
+            return self._send(201, webhook)
+
         def _respond(self):
             split = urlsplit(self.path)
+            if split.path.startswith(IMAGE_PATH) and split.path.endswith(".png"):
+                return self._send(200, badge_png(), {"Content-Type": "image/png"})
             query = dict(parse_qsl(split.query, keep_blank_values=True))
             auth_ok = self._auth_ok()
             with standin.lock:
@@ -371,10 +503,10 @@ def _handler_for(standin):
 
         def _send(self, status, body, headers=None):
             raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+            headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(raw)))
-            for name, value in (headers or {}).items():
+            for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(raw)
@@ -383,6 +515,19 @@ def _handler_for(standin):
             self.close_connection = True
 
     return Handler
+
+
+def badge_png(size=600, colour=(11, 83, 148)):
+    """A square PNG of one colour, written with the standard library."""
+    raw = zlib.compress((b"\x00" + bytes(colour) * size) * size, 9)
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    signature = b"\x89PNG\r\n\x1a\n"
+    return signature + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
 def _error(message):

@@ -8,7 +8,7 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 from badges_cms.models import BadgeIndexPage, BadgePage
 from home.models import HomePage
-from tests.conftest import build_issuers, build_site_tree, make_image
+from tests.factories import build_issuers, build_site_tree, make_image
 
 
 class PageTypeRulesTests(WagtailPageTestCase):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
 from badges_cms.models import CredlyBadgeTemplate
-from tests.conftest import make_image
+from tests.factories import make_image
 
 pytestmark = pytest.mark.django_db
 

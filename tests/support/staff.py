@@ -1,6 +1,7 @@
 """Staff users in the demo's groups, and a site whose figures came from a real sync run against
-the Credly stand-in (tests/credly_standin.py)."""
+the Credly stand-in (badges_cms/credly/standin.py)."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -8,10 +9,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
+from badges_cms.credly.standin import make_template, template_id
+from badges_cms.models import CredlySyncRun
 from home import demo_staff
-from tests.credly.conftest import credly, hold_sync_lock, image_host  # noqa: F401 - shared fixtures
-from tests.credly_standin import make_template, template_id
 
 ROLES = ("anonymous", "editor", "moderator", "manager", "superuser")
 GROUP_OF_ROLE = {
@@ -49,7 +51,7 @@ def sync(*args):
 
 
 @pytest.fixture
-def synced(credly, make_badge, issuers):  # noqa: F811 - the fixture imported above
+def synced(credly, make_badge, issuers):
     """Four templates in Credly: 1 and 2 have badge pages (LITA, ALCTS), 3 and 4 have none.
     Synced once, with accepted counts."""
     credly.templates = [make_template(i, image_url="") for i in range(1, 5)]
@@ -66,12 +68,6 @@ def synced(credly, make_badge, issuers):  # noqa: F811 - the fixture imported ab
 
 def run_at(status, hours_ago, trigger="command", message="", now=None):
     """A finished sync run as if it had happened `hours_ago` hours ago."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from badges_cms.models import CredlySyncRun
-
     when = (now or timezone.now()) - timedelta(hours=hours_ago)
     run = CredlySyncRun.objects.create(status=status, trigger=trigger, message=message)
     CredlySyncRun.objects.filter(pk=run.pk).update(

@@ -7,7 +7,6 @@ from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
@@ -17,32 +16,10 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 from badges_cms.credly import embed as embed_code
 from badges_cms.models import BadgeIndexPage
 from home import demo_content as demo
-from tests.test_infrastructure import PRODUCTION_ENV, manage
+from tests.support.csp import PUBLIC_POLICY, inline_code_in, policy_of
+from tests.support.env import PRODUCTION_ENV, manage
 
 # The whole policy, directive by directive: a change to any of it should be a decision.
-PUBLIC_POLICY = {
-    "default-src": ["'self'"],
-    "script-src": ["'self'", "https://cdn.credly.com"],
-    "script-src-attr": ["'none'"],
-    "style-src": ["'self'"],
-    "style-src-attr": ["'none'"],
-    "img-src": ["'self'"],
-    "frame-src": ["https://www.credly.com"],
-    "object-src": ["'none'"],
-    "base-uri": ["'none'"],
-    "form-action": ["'self'"],
-    "frame-ancestors": ["'none'"],
-}
-
-
-def policy_of(header):
-    """A Content-Security-Policy header as {directive: [sources]}."""
-    directives = {}
-    for part in header.split(";"):
-        name, *sources = part.split()
-        assert name not in directives, f"{name} appears twice"
-        directives[name] = sources
-    return directives
 
 
 def origin(url):
@@ -134,25 +111,6 @@ def test_production_enforces_the_policy_unless_told_to_report_only():
         **PUBLIC_POLICY,
         "report-uri": "https://reports.example/csp",
     }
-
-
-def inline_code_in(html):
-    """Everything on a page that a policy without 'unsafe-inline' refuses."""
-    soup = BeautifulSoup(html, "html.parser")
-    found = [str(tag)[:80] for tag in soup.find_all("style")]
-    for script in soup.find_all("script"):
-        # A data block (JSON, JSON-LD) is never run, so script-src does not apply to it.
-        if not script.get("src") and "json" not in script.get("type", ""):
-            found.append(str(script)[:80])
-    for tag in soup.find_all(True):
-        for attribute, value in tag.attrs.items():
-            if attribute == "style" or attribute.startswith("on"):
-                found.append(f"<{tag.name} {attribute}=…>")
-            if attribute in ("href", "src", "action") and str(value).strip().lower().startswith(
-                "javascript:"
-            ):
-                found.append(f"<{tag.name} {attribute}={value}>")
-    return found
 
 
 @pytest.mark.django_db

@@ -1,3 +1,7 @@
+"""Fixtures around the Credly stand-in (badges_cms/credly/standin.py), for every test folder:
+the stand-in itself with the settings that point the site at it, its templates, an image host,
+a held sync lock, a synced badge."""
+
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO, StringIO
@@ -6,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from PIL import Image as PILImage
 
-from tests.credly_standin import CredlyStandIn, make_template, template_id
+from badges_cms.credly.standin import CredlyStandIn, make_template, template_id
 
 
 @pytest.fixture

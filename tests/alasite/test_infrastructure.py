@@ -1,35 +1,13 @@
 """The suite proves which database and cache it ran on, and production settings hold up."""
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.cache import caches
 from django.db import connection
 from django_redis import get_redis_connection
 
-from tests.conftest import ON_POSTGRES
-
-ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "alasite.settings.production",
-    "SECRET_KEY": "a-production-like-key-Zq8v3NcW1rT5yU7iO9pA2sD4fG6hJ8kL0xC3vB5nM7",
-    "ALLOWED_HOSTS": "badges.example.org",
-    "WAGTAILADMIN_BASE_URL": "https://badges.example.org",
-}
-
-
-def manage(*args, env=None):
-    return subprocess.run(  # noqa: S603 - fixed arguments, our own manage.py
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.support.env import ON_POSTGRES, PRODUCTION_ENV, manage
 
 
 @pytest.mark.django_db
