@@ -135,3 +135,21 @@ def test_what_the_models_build_on_imports_no_model_but_lower_ones(module):
         if target.startswith("badges_cms.models")
     }
     assert back == set()
+
+
+def test_no_test_imports_another_test_module_or_a_conftest():
+    """Tests share builders through tests/factories.py and fixtures through tests/support/."""
+    tests = PACKAGE.parent / "tests"
+    found = []
+    for path in tests.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [alias.name for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            last = [name.rsplit(".", 1)[-1] for name in names]
+            if any(part.startswith("test_") or part == "conftest" for part in last):
+                found.append(f"{path.relative_to(tests)}:{node.lineno}")
+    assert found == []

@@ -1,5 +1,6 @@
 """Faults a sync meets in the wild: a listing that comes back short or moves while it is read,
-and figures out of range. (A purge failing after the figures are committed: test_purge.py.)"""
+and figures out of range. (A purge failing after the figures are committed:
+tests/http_cache/test_purge.py.)"""
 
 from io import StringIO
 

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from badges_cms.credly import locking, tasks
 from badges_cms.credly.standin import make_template
 from badges_cms.models import CredlySyncLock, CredlySyncRun, CredlyWebhookEvent
-from tests.credly.test_webhook import URL, event, issued, post, run_worker
+from tests.support.webhooks import URL, event, issued, post, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,6 +1,5 @@
 """POST /credly/webhook/: acknowledged at once, applied later by the worker, trusting only ids."""
 
-import json
 import uuid
 from io import StringIO
 
@@ -12,11 +11,11 @@ from django_tasks_db.models import DBTaskResult
 from badges_cms.credly import tasks
 from badges_cms.credly.standin import make_template, template_id
 from badges_cms.models import CredlyBadgeTemplate, CredlySyncRun
+from tests.support.webhooks import URL, event, issued, post, run_worker
 
 # The real worker closes its database connection between tasks, as it should; that needs
 # transactional tests rather than one wrapping transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
-URL = "/credly/webhook/"
 
 
 @pytest.fixture
@@ -31,32 +30,6 @@ def synced(credly, queued):
     call_command("sync_credly_badges", stdout=StringIO())
     credly.requests.clear()
     return credly
-
-
-def event(credly, event_type="badge.created", template=1, organization=None):
-    event_id = str(uuid.uuid4())
-    credly.events[event_id] = {
-        "id": event_id,
-        "organization_id": organization or credly.organization_id,
-        "event_type": event_type,
-        "occurred_at": "2026-11-27T23:41:05.123-05:00",
-        "badge": {"id": str(uuid.uuid4()), "badge_template": {"id": template_id(template)}},
-    }
-    return event_id
-
-
-def post(body, client=None):
-    client = client or Client(enforce_csrf_checks=True)
-    data = body if isinstance(body, bytes | str) else json.dumps(body)
-    return client.post(URL, data=data, content_type="application/json")
-
-
-def run_worker():
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-
-
-def issued(number):
-    return CredlyBadgeTemplate.objects.get(pk=template_id(number)).badges_count
 
 
 def test_the_response_comes_before_the_work_and_the_worker_updates_one_badge(synced):

@@ -22,7 +22,7 @@ from alasite.errors import (
     scrub_sentry_event,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECRET_ANSWER = "my-private-answer-4711"
 SECRET_EMAIL = "jane.earner@example.org"
 ORGANIZATION = "9f2b6a4e-3c1d-4e5f-8a7b-1c2d3e4f5a6b"

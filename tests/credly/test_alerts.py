@@ -109,7 +109,7 @@ def test_healthy_and_never_synced_send_nothing(staff):
 
 
 def test_a_failure_recorded_while_mail_was_down_is_retried_by_the_check(staff, synced, settings):
-    settings.EMAIL_BACKEND = "tests.admin.test_alerts.BrokenBackend"
+    settings.EMAIL_BACKEND = "tests.credly.test_alerts.BrokenBackend"
     fail_next_sync(synced["credly"])
     with pytest.raises(CommandError) as failed:
         call_command("sync_credly_badges", stdout=StringIO(), stderr=StringIO())
