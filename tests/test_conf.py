@@ -260,13 +260,15 @@ def test_credly_image_hosts_are_lower_case(settings):
 
 
 def run_from_manage_py(name, capsys):
-    """Run a command the way manage.py does, system checks first; its exit code and stderr."""
+    """Run a command the way manage.py does, system checks first; its exit code and stderr.
+    Like manage.py, it closes the database connections as it ends: the tests that use it run
+    outside a test transaction (transaction=True), which a closed connection would break."""
     with pytest.raises(SystemExit) as exited:
         load_command_class("badges_cms", name).run_from_argv(["manage.py", name])
     return exited.value.code, capsys.readouterr().err
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_sync_exits_2_when_the_system_checks_refuse_a_setting(settings, capsys):
     """manage.py runs the system checks before the command: a malformed setting still exits 2
     (the contract's "settings missing or malformed"), before any request, recording nothing."""
@@ -278,7 +280,7 @@ def test_the_sync_exits_2_when_the_system_checks_refuse_a_setting(settings, caps
     assert not CredlySyncRun.objects.exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_health_check_runs_despite_a_malformed_setting(settings, capsys):
     """Alerts still go out: check_credly_health is not stopped by the system checks, and a
     malformed expiry date is its own exit 2 after the rest of the check."""
