@@ -17,7 +17,10 @@ def test_two_syncs_started_together_one_works_one_skips(credly, settings):
     assert connection.vendor == "postgresql"
     settings.BADGES_CMS_SYNC_LOCK_WAIT = 30  # the second waits for the first, then stands down
     credly.templates = [make_template(i) for i in range(1, 151)]
-    credly.latency = 0.3  # three pages: the first sync holds the lock for about a second
+    # Three pages: the first sync holds the lock for about two seconds (each answer stays under
+    # the tests' 1 s read timeout), long enough for the second to find it held even when a busy
+    # machine (parallel test workers) delays its start.
+    credly.latency = 0.6
     start = threading.Barrier(2)
     outputs, errors = [], []
 
