@@ -219,9 +219,11 @@ class CredlySync:
                     )
                 else:
                     self._run_locked()
-        self.report.seconds = time.monotonic() - started
-        self.report.requests = self.client.requests_made
-        self._record()
+            # Recorded before the intent lock goes, so that a sync that waited for it finds
+            # this one finished and stands down instead of syncing again.
+            self.report.seconds = time.monotonic() - started
+            self.report.requests = self.client.requests_made
+            self._record()
         log = logger.info if self.report.ok else logger.error
         log("%s", self.report.summary(), extra={"printed": self.summary_printed})
         return self.report
