@@ -7,7 +7,7 @@ from wagtail.snippets.models import register_snippet
 
 from .admin.autosave import AutosaveSafePageViewSet
 from .admin.dashboard import CredlySyncPanel
-from .admin.menu import BadgeIssuerViewSet, BadgesMenu, StepGuideViewSet
+from .admin.menu import BadgeIssuerViewSet, BadgesMenu, PathwayViewSet, StepGuideViewSet
 from .admin.permissions import ReadOnlyPermissionPolicy
 from .catalogue import aliases
 from .models import BadgeIndexPage, BadgePage, CredlyBadgeTemplate, CredlySyncRun
@@ -20,11 +20,12 @@ for model in (CredlyBadgeTemplate, CredlySyncRun):
 
 register_snippet(BadgeIssuerViewSet)
 register_snippet(StepGuideViewSet)
+register_snippet(PathwayViewSet)
 
 
 @hooks.register("register_admin_viewset")
 def register_badges_menu():
-    # Badges, Credly templates, Sync log, Issuance report and Credly settings; the two snippets
+    # Badges, Credly templates, Sync log, Issuance report and Credly settings; the snippets
     # above join the same menu through its submenu hook.
     return BadgesMenu()
 

@@ -230,6 +230,21 @@ INDEX_INTRO = (
 
 # The badge page that shows an earner's Credly badge and points to a related badge. The
 # related badge comes earlier in BADGES, so it exists when the featured one is created.
+# The ALCTS Fundamentals pathway: the two Fundamentals web courses in the order most learners
+# take them, and the serials cataloguing webinar as an elective for those who catalogue.
+PATHWAY_SLUG = "alcts-fundamentals"
+PATHWAY_TITLE = "ALCTS Fundamentals"
+PATHWAY_ISSUER_SLUG = "alcts"
+PATHWAY_DESCRIPTION = (
+    "Start with collection development, then move on to electronic resources: the ALCTS "
+    "Fundamentals web courses, in the order most learners take them. Cataloguers can add the "
+    "RDA serials webinar along the way."
+)
+PATHWAY_BADGES = [  # (badge slug, required)
+    ("fundamentals-of-collection-development-and-management", True),
+    ("fundamentals-of-electronic-resources-and-acquisitions", True),
+    ("rda-serials-cataloging-update", False),
+]
 FEATURED_BADGE_SLUG = "rda-serials-cataloging-update"
 RELATED_BADGE_SLUG = "fundamentals-of-collection-development-and-management"
 # An issued badge's id, invented like the template ids above: until an earner's real badge

@@ -1,9 +1,10 @@
 """The demo's staff: the groups that work on badges, and the review every new badge goes through.
 
 - Editors write badges: add and edit pages below the badge index (their changes go through
-  review), add and edit issuers and step guides, and see the synced Credly templates (from
-  which they may import a draft).
-- Moderators review them: the same, plus publish, lock and unlock, and delete snippets.
+  review), add and edit issuers, step guides and pathways (a pathway as a draft), and see the
+  synced Credly templates (from which they may import a draft).
+- Moderators review them: the same, plus publish, lock and unlock, delete snippets, and publish
+  pathways.
 - Badge managers run the programme: they edit badges like editors, read the sync log and the
   Credly settings, press Sync now, read and export the issuance report, and get the sync-health
   emails (badges_cms.credly.alerts). They alone read, export and delete earners' feedback (Forms in
@@ -36,7 +37,7 @@ EDITORS, MODERATORS, BADGE_MANAGERS = "Editors", "Moderators", "Badge managers"
 WORKFLOW_NAME = "Badge review"
 TASK_NAME = "Moderators approve the badge"
 
-SNIPPETS = ("badgeissuer", "stepguide")
+SNIPPETS = ("badgeissuer", "stepguide", "pathway")
 
 # Page permissions on the badge index (codenames on wagtailcore.Page).
 PAGE_PERMISSIONS = {
@@ -59,6 +60,7 @@ MODEL_PERMISSIONS = {
             for model in SNIPPETS
             for action in ("add", "change", "delete")
         ),
+        "badges_cms.publish_pathway",
         "badges_cms.view_credlybadgetemplate",
     ],
     BADGE_MANAGERS: [

@@ -4,7 +4,7 @@ import pytest
 
 from badges_cms.feedback.models import BadgeFeedbackFormField, BadgeFeedbackPage
 from badges_cms.models import BadgePage
-from tests.factories import build_issuers, build_site_tree, make_image
+from tests.factories import build_issuers, build_pathway, build_site_tree, make_image
 from tests.support.env import ON_POSTGRES
 
 # Varnish in front of the live server; a recorder of the purges sent to the HTTP cache.
@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.support.credly",
     "tests.support.staff",
     "tests.support.embeds",
+    "tests.support.pathways",
 ]
 
 
@@ -71,6 +72,12 @@ def make_badge(site_tree, issuers, badge_image):
         return page
 
     return make
+
+
+@pytest.fixture
+def make_pathway(db):
+    """build_pathway (tests/factories.py): a published pathway of the badges given, in order."""
+    return build_pathway
 
 
 @pytest.fixture

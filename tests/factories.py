@@ -8,7 +8,7 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
-from badges_cms.models import BadgeIndexPage, BadgeIssuer, StepGuide
+from badges_cms.models import BadgeIndexPage, BadgeIssuer, Pathway, PathwayBadge, StepGuide
 from home.models import HomePage
 
 # The address the feedback tests submit from (TEST-NET-3, never a real client).
@@ -63,3 +63,26 @@ def build_issuers():
         parent=ala,
     )
     return {"ala": ala, "lita": lita, "alcts": alcts}
+
+
+def build_pathway(title, badges, *, slug=None, electives=(), issuer=None, publish=True, **fields):
+    """A pathway of ``badges`` in that order (those in ``electives`` elective), saved with a
+    revision as the admin saves it, and published unless ``publish`` is False."""
+    pathway = Pathway(
+        title=title,
+        slug=slug or title.lower().replace(" ", "-"),
+        issuer=issuer,
+        description=fields.pop("description", f"{title}: badges to earn in order."),
+        live=False,
+        **fields,
+    )
+    pathway.entries = [
+        PathwayBadge(badge=badge, required=badge not in electives, sort_order=number)
+        for number, badge in enumerate(badges)
+    ]
+    pathway.save()
+    revision = pathway.save_revision()
+    if publish:
+        revision.publish()
+    pathway.refresh_from_db()
+    return pathway

@@ -1,15 +1,15 @@
 """The "Badges" menu: every staff screen of the plugin under one item of the admin's sidebar.
 
-The issuer and step-guide snippets stay registered through register_snippet (Wagtail needs to
-know them as snippets from start-up: choosers, permissions); their menu items join the group
-through the group's submenu hook instead of its items.
+The issuer, step-guide and pathway snippets stay registered through register_snippet (Wagtail
+needs to know them as snippets from start-up: choosers, permissions); their menu items join the
+group through the group's submenu hook instead of its items.
 """
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from ..models import BadgeIssuer, StepGuide
+from ..models import BadgeIssuer, Pathway, StepGuide
 from .badges import BadgePageListingViewSet
 from .credly_settings import CredlySettingsViewSet
 from .credly_templates import CredlyTemplateViewSet
@@ -38,6 +38,18 @@ class StepGuideViewSet(SnippetViewSet):
     menu_hook = BADGES_MENU_HOOK
     menu_order = 30
     list_display = ["title", "slug"]
+
+
+class PathwayViewSet(SnippetViewSet):
+    model = Pathway
+    icon = "tasks"
+    menu_label = _("Pathways")
+    menu_hook = BADGES_MENU_HOOK
+    menu_order = 25
+    list_display = ["title", "issuer", "slug"]
+    list_filter = ["issuer", "live"]
+    search_fields = ["title", "description"]
+    ordering = ["title"]
 
 
 class BadgesMenu(ViewSetGroup):

@@ -9,6 +9,7 @@ from .credly import (
 from .guides import GuideStepBlock, StepGuide
 from .issuers import BadgeIssuer
 from .pages import BadgeIndexPage, BadgePage
+from .pathways import Pathway, PathwayBadge
 from .purges import FrontendCachePurge
 from .skills import BadgeSkill, TaggedBadgeSkill
 
@@ -23,6 +24,8 @@ __all__ = [
     "CredlySyncLock",
     "CredlyWebhookEvent",
     "FrontendCachePurge",
+    "Pathway",
+    "PathwayBadge",
     "CredlySyncRun",
     "CredlyTokenReminder",
     "GuideStepBlock",

@@ -10,7 +10,15 @@ from django.core.management import call_command
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
-from badges_cms.models import BadgeIndexPage, BadgeIssuer, BadgePage, BadgeSkill, StepGuide
+from badges_cms.models import (
+    BadgeIndexPage,
+    BadgeIssuer,
+    BadgePage,
+    BadgeSkill,
+    Pathway,
+    PathwayBadge,
+    StepGuide,
+)
 from home import demo_content as demo
 from home.models import HomePage
 
@@ -34,6 +42,8 @@ def snapshot():
         "guides": StepGuide.objects.count(),
         "sites": Site.objects.count(),
         "skills": BadgeSkill.objects.count(),
+        "pathways": Pathway.objects.count(),
+        "pathway badges": PathwayBadge.objects.count(),
         "live": Page.objects.live().count(),
     }
 
@@ -103,6 +113,19 @@ def test_partner_issuers_belong_to_ala(demo_site):
     for issuer in BadgeIssuer.objects.all():
         assert issuer.website.startswith("https://www.ala.org/")
         assert issuer.contact_email and issuer.description
+
+
+def test_the_demo_has_the_alcts_fundamentals_pathway(client, demo_site):
+    pathway = Pathway.objects.get(slug="alcts-fundamentals")
+    assert pathway.live and pathway.issuer.slug == "alcts"
+    entries = pathway.entries.order_by("sort_order")
+    assert [(entry.badge.slug, entry.required) for entry in entries] == demo.PATHWAY_BADGES
+    response = client.get(f"{demo_site['index'].url}pathways/alcts-fundamentals/")
+    assert response.status_code == 200
+    assert "Step 3 of 3 · Elective" in response.content.decode()
+    first = BadgePage.objects.get(slug=demo.PATHWAY_BADGES[0][0])
+    html = client.get(first.url).content.decode()
+    assert "badge 1 of 3" in html and "Fundamentals of Electronic Resources" in html
 
 
 def test_a_second_run_changes_nothing(demo_site):

@@ -25,7 +25,14 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 from wagtail.search import index as search_index
 
-from badges_cms.models import BadgeIndexPage, BadgeIssuer, BadgePage, StepGuide
+from badges_cms.models import (
+    BadgeIndexPage,
+    BadgeIssuer,
+    BadgePage,
+    Pathway,
+    PathwayBadge,
+    StepGuide,
+)
 from home import demo_content as demo
 from home import demo_feedback, demo_staff
 from home.models import HomePage
@@ -64,13 +71,15 @@ class Command(BaseCommand):
         for spec in demo.BADGES:
             with transaction.atomic():
                 self.load_badge(index, spec, issuers)
+        with transaction.atomic():
+            self.load_pathway(index, issuers)
         demo_feedback.load_feedback_page(self)
         self.notes.extend(demo_staff.load_staff(index))
         if address is not None:
             self.serve_default_site_at(*address)
         self.update_search_index(index.get_parent())
 
-        for kind in ("issuers", "guides", "pages", "images", "blocks"):
+        for kind in ("issuers", "guides", "pages", "images", "blocks", "pathways"):
             counts = self.tally[kind]
             self.stdout.write(f"{kind}: {counts['created']} created, {counts['found']} found")
         for note in self.notes:
@@ -120,6 +129,32 @@ class Command(BaseCommand):
             )
         self.count("guides", created)
         return guide
+
+    def load_pathway(self, index, issuers):
+        """The ALCTS Fundamentals pathway, published, once: left alone when it exists (an
+        editor may have changed it)."""
+        created = not Pathway.objects.filter(slug=demo.PATHWAY_SLUG).exists()
+        if created:
+            slugs = [slug for slug, _required in demo.PATHWAY_BADGES]
+            badges = {
+                badge.slug: badge
+                for badge in BadgePage.objects.child_of(index).filter(slug__in=slugs)
+            }
+            pathway = Pathway(
+                slug=demo.PATHWAY_SLUG,
+                title=demo.PATHWAY_TITLE,
+                issuer=issuers.get(demo.PATHWAY_ISSUER_SLUG),
+                description=demo.PATHWAY_DESCRIPTION,
+                live=False,
+            )
+            pathway.entries = [
+                PathwayBadge(badge=badges[slug], required=required, sort_order=number)
+                for number, (slug, required) in enumerate(demo.PATHWAY_BADGES)
+                if slug in badges
+            ]
+            pathway.save()
+            pathway.save_revision().publish()
+        self.count("pathways", created)
 
     # Pages
 
@@ -234,6 +269,7 @@ class Command(BaseCommand):
             *home.get_descendants(inclusive=True).specific(),
             *BadgeIssuer.objects.all(),
             *StepGuide.objects.filter(slug=demo.GUIDE_SLUG),
+            *Pathway.objects.filter(slug=demo.PATHWAY_SLUG),
             *get_image_model().objects.filter(title__in=[spec.title for spec in demo.BADGES]),
         ]
         for instance in objects:
