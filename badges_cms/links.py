@@ -11,6 +11,7 @@ ACHIEVEMENT_FILENAME = "achievement.json"
 FEED_ROUTE = "feed/"
 ISSUERS_ROUTE = "issuers/"
 VERIFY_ROUTE = "verify/"
+PATHWAYS_ROUTE = "pathways/"
 
 
 def absolute_url(request, url):
@@ -62,3 +63,21 @@ def issuer_page_url_beside(badge, issuer, request=None):
 
 def issuer_json_url(index_page, issuer, request):
     return f"{page_url(index_page, request)}{ISSUERS_ROUTE}{issuer.slug}.json"
+
+
+def pathway_directory_url(index_page, request):
+    return page_url(index_page, request) + PATHWAYS_ROUTE
+
+
+def pathway_page_url(index_page, pathway, request):
+    return f"{page_url(index_page, request)}{PATHWAYS_ROUTE}{pathway.slug}/"
+
+
+def pathway_page_url_beside(badge, pathway, request=None):
+    """The page of ``pathway`` below the index that lists ``badge`` (see issuer_page_url_beside),
+    relative like the badge's own URL, or None when the badge has no URL."""
+    url = badge.get_url(request=request)
+    if url is None:
+        return None
+    index_url = url.rstrip("/").rsplit("/", 1)[0] + "/"
+    return f"{index_url}{PATHWAYS_ROUTE}{pathway.slug}/"

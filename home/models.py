@@ -7,10 +7,11 @@ from wagtail.models import Page
 from badges_cms.blocks import SHOWN_BADGES, BodyBlock
 from badges_cms.catalogue.issuer_directory import IssuerDirectory
 from badges_cms.models import BadgeIndexPage, BadgePage
+from badges_cms.models.pages import BadgeIndexChildRouting
 from badges_cms.models.restrictions import OneQueryViewRestrictions
 
 
-class HomePage(OneQueryViewRestrictions, Page):
+class HomePage(BadgeIndexChildRouting, OneQueryViewRestrictions, Page):
     """The association's landing page: a short introduction, the newest badges and the
     programmes that issue them."""
 

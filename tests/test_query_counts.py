@@ -10,31 +10,34 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.images import get_image_model
 
-from badges_cms.models import BadgePage, CredlyBadgeTemplate
+from badges_cms.models import BadgePage, CredlyBadgeTemplate, PathwayBadge
 from benchmarks.content import add_live_badges
+from tests.factories import build_pathway
 
 pytestmark = pytest.mark.django_db
 
 # Each view with the exact number of queries it takes, pinned so that a regression (a query per
 # card, a lost prefetch) shows up as a number that moved. Of each, Wagtail's serving takes the
-# first: two a level of the tree to route (the site with its root page, then a child and its
-# specific row at each level) and one to check view restrictions (OneQueryViewRestrictions). The
-# index: 4 + 1, then the count, the page of cards (with the total issued), their renditions and
-# their skills, the filters' choices and the site's menu.
+# first: the site with its root page, the root's specific row, then one a level below it (the
+# index with its specific row and step guide, BadgeIndexChildRouting; a badge with everything its
+# page shows, ChildBadgeRouting), and one to check view restrictions (OneQueryViewRestrictions).
+# The index: 3 + 1, then the count, the page of cards (with the total issued), their renditions
+# and their skills, the filters' choices (pathways among them) and the site's menu.
 INDEX_VIEWS = [
-    ({}, 11),
-    ({"sort": "issued"}, 11),
-    ({"issuer": "lita", "sort": "name"}, 11),
-    ({"skill": "shared", "page": "2"}, 11),
+    ({}, 10),
+    ({"sort": "issued"}, 10),
+    ({"issuer": "lita", "sort": "name"}, 10),
+    ({"skill": "shared", "page": "2"}, 10),
+    ({"pathway": "fundamentals", "page": "2"}, 10),
     # The full-text search is one more, and Wagtail's .public() for it another.
-    ({"q": "badge", "year": "2017"}, 13),
+    ({"q": "badge", "year": "2017"}, 12),
 ]
-# A badge page: the site with its root page, the root's specific row, the index and its specific
-# row, then the badge with its issuer, image and Credly figures in one row (ChildBadgeRouting),
-# its view restrictions in one query (OneQueryViewRestrictions); then the image's renditions,
-# its skills, its index's guide, its partners, the site's feedback page for its feedback link,
-# and the site's menu.
-BADGE_PAGE_QUERIES = 12
+# A badge page: the site with its root page, the root's specific row, the index with its
+# specific row and step guide (BadgeIndexChildRouting), then the badge with its issuer, image
+# and Credly figures in one row (ChildBadgeRouting), its view restrictions in one query
+# (OneQueryViewRestrictions); then the image's renditions, its skills, its partners, its places
+# in pathways, the site's feedback page for its feedback link, and the site's menu.
+BADGE_PAGE_QUERIES = 11
 # The home page: 2 + 1, then the newest badges (page rows, renditions, skills), the badge index,
 # the issuers with their counts of badges (its "who offers the badges" section) and the site's
 # menu.
@@ -95,6 +98,7 @@ def measure(client, site_tree):
         assert counts[str(params)] == expected, params
     counts["badge"], response = count_queries(client, badge.url)
     assert "Issued 3 times" in response.content.decode()
+    assert "Next: <a" in response.content.decode()  # its place in the pathway, and the next badge
     assert counts["badge"] == BADGE_PAGE_QUERIES
     counts["home"], response = count_queries(client, "/")
     assert len(response.context["newest_badges"]) == 4
@@ -104,9 +108,16 @@ def measure(client, site_tree):
 
 def test_queries_are_the_same_with_5_and_with_1000_badges(client, site_tree, issuers, badge_image):
     add_badges(site_tree["index"], issuers["lita"], badge_image, 5)
+    # Every badge is in a pathway, in order: its badge pages show their place and the next one.
+    pathway = build_pathway("Fundamentals", BadgePage.objects.order_by("title"))
     # With five badges, "page 2" is clamped to the last page: still a full listing query.
     with_5 = measure(client, site_tree)
     add_badges(site_tree["index"], issuers["lita"], badge_image, 995, start=5)
+    added = BadgePage.objects.order_by("title")[5:]
+    PathwayBadge.objects.bulk_create(
+        PathwayBadge(pathway=pathway, badge=badge, sort_order=number)
+        for number, badge in enumerate(added, start=5)
+    )
     with_1000 = measure(client, site_tree)
     assert with_1000 == with_5
 

@@ -27,7 +27,7 @@ MAX_SEARCH_RESULTS = 1000
 WORD = re.compile(r"\w+")
 # The parts of a result's wording that follow on without a comma ("4 badges from ALCTS for
 # Cataloging"); the others come after one ("…, first issued in 2017").
-FOLLOWING_ON = frozenset({"issuer", "skill"})
+FOLLOWING_ON = frozenset({"issuer", "skill", "pathway"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class BadgeFilters:
     q: str = ""
     issuer: str = ""
     skill: str = ""
+    pathway: str = ""
     year: int | None = None
     sort: str = DEFAULT_SORT
     sort_given: bool = False
@@ -59,6 +60,7 @@ class BadgeFilters:
             q=q,
             issuer=params.get("issuer", "").strip()[:64],
             skill=params.get("skill", "").strip()[:100],
+            pathway=params.get("pathway", "").strip()[:64],
             year=year,
             sort=sort if sort in SORTS else DEFAULT_SORT,
             sort_given=sort in SORTS,
@@ -70,6 +72,7 @@ class BadgeFilters:
             "q": self.q,
             "issuer": self.issuer,
             "skill": self.skill,
+            "pathway": self.pathway,
             "year": self.year or "",
             "sort": self.sort if self.sort_given else "",
             **extra,
@@ -85,18 +88,23 @@ class BadgeFilters:
 
     @property
     def active(self):
-        return bool(self.q or self.issuer or self.skill or self.year)
+        return bool(self.q or self.narrowed)
 
     @property
     def narrowed(self):
         """Filters other than the search are applied."""
-        return bool(self.issuer or self.skill or self.year)
+        return bool(self.issuer or self.skill or self.pathway or self.year)
 
     def apply(self, queryset):
         if self.issuer:
             queryset = queryset.filter(issuer__slug=self.issuer)
         if self.skill:
             queryset = queryset.filter(skills__slug=self.skill)
+        if self.pathway:
+            # Only a published pathway filters: a draft's slug lists nothing, like an unknown one.
+            queryset = queryset.filter(
+                pathway_entries__pathway__slug=self.pathway, pathway_entries__pathway__live=True
+            )
         if self.year:
             queryset = queryset.filter(launched__year=self.year)
         return queryset
@@ -218,6 +226,13 @@ class BadgeListing:
             name = choice.name if choice else filters.skill
             phrase = ngettext("for %(skill)s", "for %(skill)s", count) % {"skill": name}
             phrases.append(("skill", phrase))
+        if filters.pathway:
+            choice = self.choice("pathway", filters.pathway)
+            name = choice.name if choice else filters.pathway
+            phrase = ngettext("in the %(pathway)s pathway", "in the %(pathway)s pathway", count) % {
+                "pathway": name
+            }
+            phrases.append(("pathway", phrase))
         if filters.year:
             phrase = ngettext("first issued in %(year)s", "first issued in %(year)s", count)
             phrases.append(("year", phrase % {"year": filters.year}))
@@ -249,10 +264,15 @@ class BadgeListing:
             return self.joined(start, self.qualifiers(count))
         if not filters.active:
             return gettext("No badges have been published here yet.")
-        unknown = (filters.issuer and not self.choice("issuer", filters.issuer)) or (
-            filters.skill and not self.choice("skill", filters.skill)
+        unknown = any(
+            value and not self.choice(facet, value)
+            for facet, value in (
+                ("issuer", filters.issuer),
+                ("skill", filters.skill),
+                ("pathway", filters.pathway),
+            )
         )
-        if unknown:  # an issuer or skill no visible badge has, from an old or edited link
+        if unknown:  # an issuer, skill or pathway no visible badge has, from an old link
             return gettext("No badges match these filters.")
         phrases = self.qualifiers(0, with_search=False)
         sentence = self.joined(gettext("No badges"), phrases)
@@ -271,20 +291,24 @@ class BadgeListing:
 
     @cached_property
     def filter_choices(self):
-        """{facet: values} for the issuer, skill and year filters, in one query: every issuer,
-        skill and year of a visible badge (the choices do not narrow as filters are applied)."""
+        """{facet: values} for the issuer, skill, pathway and year filters, in one query: every
+        issuer, skill, published pathway and year of a visible badge (the choices do not narrow
+        as filters are applied)."""
         facets = self.visible.facets()
-        return {
-            "issuer": [Choice(slug, name, short) for slug, name, short in facets["issuer"]],
-            "skill": [Choice(slug, name, short) for slug, name, short in facets["skill"]],
-            "year": facets["year"],
+        choices = {
+            facet: [Choice(slug, name, short) for slug, name, short in facets[facet]]
+            for facet in ("issuer", "skill", "pathway")
         }
+        return {**choices, "year": facets["year"]}
 
     def issuer_choices(self):
         return self.filter_choices["issuer"]
 
     def skill_choices(self):
         return self.filter_choices["skill"]
+
+    def pathway_choices(self):
+        return self.filter_choices["pathway"]
 
     def year_choices(self):
         return self.filter_choices["year"]

@@ -1,8 +1,9 @@
 """Routes below badge pages and badge indexes, mixed into the page models.
 
 - A BadgeIndexPage serves ``feed/`` (Atom), ``issuers/`` (every issuer, with its count of
-  badges) and ``issuers/<slug>/`` (an issuer's page, with or without badges yet), and
-  ``verify/``, which answers whether a Credly badge is ours and current (catalogue/verify.py).
+  badges) and ``issuers/<slug>/`` (an issuer's page, with or without badges yet), ``pathways/``
+  and ``pathways/<slug>/`` (published pathways and their badges in order, catalogue/pathways.py)
+  and ``verify/``, which answers whether a Credly badge is ours and current (catalogue/verify.py).
 - A BadgePage answers a request that prefers JSON-LD with its Open Badges 2.0 BadgeClass, puts
   the share links and the LinkedIn helper in its context, and serves ``share/mastodon/``, which
   takes a visitor on to the share form of the Mastodon instance they named.
@@ -23,6 +24,7 @@ from ..opendata.feeds import BadgeFeed
 from ..sharing import share_links
 from ..sharing.linkedin import form_for_request
 from ..sharing.meta import issuer_directory_meta_overrides, issuer_meta_overrides
+from . import pathways
 from .issuer_directory import IssuerDirectory
 from .verify import verify_page
 
@@ -83,6 +85,14 @@ class BadgeIndexRoutes(RoutablePageMixin, ChildBadgeRouting):
         }
         return TemplateResponse(request, "badges_cms/issuer_page.html", context)
 
+    @path(links.PATHWAYS_ROUTE, name="pathways")
+    def pathways(self, request):
+        return pathways.pathway_directory(request, self)
+
+    @path(links.PATHWAYS_ROUTE + "<slug:slug>/", name="pathway")
+    def pathway(self, request, slug):
+        return pathways.pathway_page(request, self, slug)
+
     @path(links.VERIFY_ROUTE, name="verify")
     def verify(self, request):
         return verify_page(request, self, self.visible_badges())
@@ -91,7 +101,8 @@ class BadgeIndexRoutes(RoutablePageMixin, ChildBadgeRouting):
         # The redirects app records these paths too when the index is renamed or moved, so
         # feed readers follow the feed, and bookmarks (the issuers, a linked verify answer), to
         # their new address.
-        return ["/", "/" + links.FEED_ROUTE, "/" + links.ISSUERS_ROUTE, "/" + links.VERIFY_ROUTE]
+        routes = (links.FEED_ROUTE, links.ISSUERS_ROUTE, links.PATHWAYS_ROUTE, links.VERIFY_ROUTE)
+        return ["/", *("/" + route for route in routes)]
 
     def get_cached_paths(self):
         # What the HTTP cache in front holds of an index besides itself (http_cache/purge.py).
@@ -107,6 +118,10 @@ class BadgeIndexRoutes(RoutablePageMixin, ChildBadgeRouting):
                 {"location": f"{base}{links.ISSUERS_ROUTE}{issuer.slug}/"}
                 for issuer in IssuerDirectory(self).all()
             ]
+            slugs = pathways.published_slugs(self)
+            if slugs:
+                urls.append({"location": f"{base}{links.PATHWAYS_ROUTE}"})
+                urls += [{"location": f"{base}{links.PATHWAYS_ROUTE}{slug}/"} for slug in slugs]
         return urls
 
 

@@ -12,7 +12,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
-from wagtail.models import Page, PageManager
+from wagtail.models import Page, PageManager, Site
 from wagtail.search import index
 
 from .. import renditions as renditions_shown
@@ -94,6 +94,21 @@ class BadgeIndexPage(OneQueryViewRestrictions, BadgeIndexRoutes, Page):
         listing = BadgeListing(self, request.GET)
         context.update(listing=listing, badges=listing.page, filters=listing.filters, sorts=SORTS)
         return context
+
+
+class BadgeIndexChildRouting:
+    """For the page type badge indexes sit below (the reference site's home page): routes a
+    request below a badge index in one query that brings the index's specific row and its step
+    guide, which every badge page shows, where Wagtail's ``Page.route`` takes two (the child,
+    then its specific row) and the guide a third. Anything else is routed by Wagtail."""
+
+    def route(self, request, path_components):
+        if path_components:
+            indexes = BadgeIndexPage.objects.child_of(self).filter(slug=path_components[0])
+            index = indexes.select_related("accept_guide").first()
+            if index is not None:
+                return index.route(request, path_components[1:])
+        return super().route(request, path_components)
 
 
 class BadgePage(OneQueryViewRestrictions, BadgePageRoutes, Page):
@@ -324,7 +339,7 @@ class BadgePage(OneQueryViewRestrictions, BadgePageRoutes, Page):
 
     def extend_page_meta(self, meta, request, context):
         """What the badge says of itself to link previews and crawlers (sharing/meta.py)."""
-        return badge_page_meta(meta, self, request)
+        return badge_page_meta(meta, self, request, pathway_places=context.get("pathway_places"))
 
     @cached_property
     def index_page(self):
@@ -345,4 +360,8 @@ class BadgePage(OneQueryViewRestrictions, BadgePageRoutes, Page):
         prefetch_related_objects([self], Prefetch("badge_image", queryset=images), "skills")
         context["index_page"] = self.index_page
         context["accept_guide"] = getattr(self.index_page, "accept_guide", None)
+        # Its place in each published pathway: one query (PathwayBadge.objects.places_of).
+        context["pathway_places"] = self.pathway_entries.model.objects.places_of(
+            self, Site.find_for_request(request)
+        )
         return context

@@ -168,10 +168,11 @@ class BadgePageQuerySet(VisiblePageQuerySet):
         return templates.aggregate(total=Sum("badges_count"))["total"]
 
     def facets(self):
-        """{"issuer": [(slug, name, short name)], "skill": [(slug, name, name)], "year": [newest
-        first]}: every issuer, skill and year of these badges, in one query, names sorted in the
-        database. An issuer's short name is its acronym, or its name when it has none."""
-        ISSUER, SKILL, YEAR = "issuer", "skill", "year"
+        """{"issuer": [(slug, name, short name)], "skill": [(slug, name, name)], "pathway":
+        [(slug, title, title)], "year": [newest first]}: every issuer, skill, published pathway
+        and year of these badges, in one query, names sorted in the database. An issuer's short
+        name is its acronym, or its name when it has none."""
+        ISSUER, SKILL, PATHWAY, YEAR = "issuer", "skill", "pathway", "year"
         pages = self.order_by()
         issuers = (
             BadgeIssuer.objects.filter(Exists(pages.filter(issuer=OuterRef("pk"))))
@@ -188,6 +189,16 @@ class BadgePageQuerySet(VisiblePageQuerySet):
             .annotate(facet=Value(SKILL), short=F("name"))
             .values_list("facet", "slug", "name", "short")
         )
+        # The pathway model through the relation, as pathways.py imports this module's pages.
+        entries = self.model._meta.get_field("pathway_entries").related_model.objects
+        pathway_ids = entries.filter(badge__in=pages.values("pk")).values("pathway")
+        pathways = (
+            entries.model._meta.get_field("pathway")
+            .related_model.objects.filter(live=True, pk__in=pathway_ids)
+            .order_by()
+            .annotate(facet=Value(PATHWAY), name=F("title"), short=F("title"))
+            .values_list("facet", "slug", "name", "short")
+        )
         years = (
             pages.exclude(launched=None)
             .annotate(
@@ -199,8 +210,8 @@ class BadgePageQuerySet(VisiblePageQuerySet):
             .values_list("facet", "year", "label", "short")
             .distinct()
         )
-        facets = {ISSUER: [], SKILL: [], YEAR: []}
-        rows = issuers.union(skills, years, all=True).order_by("facet", "name")
+        facets = {ISSUER: [], SKILL: [], PATHWAY: [], YEAR: []}
+        rows = issuers.union(skills, pathways, years, all=True).order_by("facet", "name")
         for facet, value, name, short in rows:
             facets[facet].append(int(value) if facet == YEAR else (value, name, short))
         facets[YEAR].sort(reverse=True)

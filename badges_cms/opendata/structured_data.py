@@ -70,8 +70,9 @@ def organization_document(issuer, index_page, request):
     return data
 
 
-def credential(page, request):
-    """The badge as an EducationalOccupationalCredential."""
+def credential(page, request, pathway_places=()):
+    """The badge as an EducationalOccupationalCredential, part of the pathways it belongs to
+    (pathway_places: PathwayBadge.objects.places_of)."""
     url = links.page_url(page, request)
     index_url = links.page_url(page.index_page, request)
     data = {
@@ -100,6 +101,43 @@ def credential(page, request):
         data["dateCreated"] = page.launched.isoformat()
     if not data["competencyRequired"]:
         del data["competencyRequired"]
+    part_of = [
+        links.pathway_page_url(page.index_page, place.pathway, request) for place in pathway_places
+    ]
+    if part_of:
+        data["isPartOf"] = part_of
+    return data
+
+
+def pathway_item_list(pathway, badges, index_page, request):
+    """A pathway as the ordered list of its badges (each an EducationalOccupationalCredential,
+    pointing to its page), in the order they are earned."""
+    url = links.pathway_page_url(index_page, pathway, request)
+    data = {
+        "@context": SCHEMA_ORG,
+        "@type": "ItemList",
+        "@id": url + "#pathway",
+        "name": pathway.title,
+        "description": pathway.description,
+        "url": url,
+        "itemListOrder": "https://schema.org/ItemListOrderAscending",
+        "numberOfItems": len(badges),
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "item": {
+                    "@type": "EducationalOccupationalCredential",
+                    "@id": links.page_url(badge, request) + "#credential",
+                    "name": badge.title,
+                    "url": links.page_url(badge, request),
+                },
+            }
+            for position, badge in enumerate(badges, start=1)
+        ],
+    }
+    if not pathway.description:
+        del data["description"]
     return data
 
 

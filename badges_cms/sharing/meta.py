@@ -196,7 +196,7 @@ def page_meta(context):
     return replace(meta, **overrides) if overrides else meta
 
 
-def badge_page_meta(meta, page, request):
+def badge_page_meta(meta, page, request, pathway_places=None):
     alternates = [feed_alternate(page.index_page, request)]
     if page.live:
         # Advertise the Open Badges documents only where they answer (not in a draft preview).
@@ -212,7 +212,10 @@ def badge_page_meta(meta, page, request):
         meta,
         image=badge_share_image(page, request),
         alternates=alternates,
-        json_ld=[*meta.json_ld, structured_data.credential(page, request)],
+        json_ld=[
+            *meta.json_ld,
+            structured_data.credential(page, request, pathway_places=pathway_places or ()),
+        ],
     )
 
 
@@ -261,6 +264,38 @@ def issuer_meta_overrides(index_page, issuer, request):
         "url": url,
         "breadcrumbs": breadcrumbs(index_page, request) + [directory, (issuer.name, url)],
         "json_ld": [structured_data.organization_document(issuer, index_page, request)],
+    }
+
+
+def pathway_directory_title():
+    return _("Pathways")
+
+
+def pathway_directory_meta_overrides(index_page, request):
+    """What the pathways directory (a route of the index) says about itself instead of the
+    index."""
+    url = links.pathway_directory_url(index_page, request)
+    title = pathway_directory_title()
+    return {
+        "title": title,
+        "description": _("Series of badges listed on %(index)s, to earn one after another.")
+        % {"index": index_page.title},
+        "url": url,
+        "breadcrumbs": breadcrumbs(index_page, request) + [(title, url)],
+        "json_ld": [],
+    }
+
+
+def pathway_meta_overrides(index_page, pathway, request, json_ld):
+    """What a pathway's page (a route of the index) says about itself instead of the index."""
+    url = links.pathway_page_url(index_page, pathway, request)
+    directory = (pathway_directory_title(), links.pathway_directory_url(index_page, request))
+    return {
+        "title": pathway.title,
+        "description": short_text(pathway.description),
+        "url": url,
+        "breadcrumbs": breadcrumbs(index_page, request) + [directory, (pathway.title, url)],
+        "json_ld": [json_ld],
     }
 
 

@@ -119,7 +119,7 @@ def credly_badge_id(settings):
 
 
 @pytest.fixture
-def catalogue(site_tree, issuers, make_badge, credly_badge_id):
+def catalogue(site_tree, issuers, make_badge, make_pathway, credly_badge_id):
     """The pages to check, with content in every part of their templates; their paths."""
     index = site_tree["index"]
     issuers["lita"].website = "https://www.ala.org/lita/"
@@ -162,7 +162,17 @@ def catalogue(site_tree, issuers, make_badge, credly_badge_id):
         last_seen_at=now,
     )
     related = make_badge("Fundamentals of Collection Development", issuer=issuers["alcts"])
-    make_badge("RDA Serials Cataloging Update", issuer=issuers["alcts"], skills=["Cataloging"])
+    serials = make_badge(
+        "RDA Serials Cataloging Update", issuer=issuers["alcts"], skills=["Cataloging"]
+    )
+    # A pathway: its directory, its page, the index filtered by it, and the badge page's place.
+    make_pathway(
+        "ALCTS Fundamentals",
+        [related, serials, badge],
+        slug="alcts-fundamentals",
+        electives=[badge],
+        issuer=issuers["alcts"],
+    )
 
     home = site_tree["home"]
     home.body = [
@@ -216,6 +226,9 @@ def catalogue(site_tree, issuers, make_badge, credly_badge_id):
         "feedback-errors": feedback.url,
         "verify": index.url + "verify/",
         "verify-answer": index.url + "verify/?badge=" + credly_badge_id,
+        "pathways": index.url + "pathways/",
+        "pathway": index.url + "pathways/alcts-fundamentals/",
+        "index-pathway": index.url + "?pathway=alcts-fundamentals",
     }
 
 
@@ -298,6 +311,9 @@ PAGES = [
     "feedback-errors",
     "verify",
     "verify-answer",
+    "pathways",
+    "pathway",
+    "index-pathway",
 ]
 
 

@@ -6,26 +6,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import PageViewRestriction
 
 from badges_cms.models import BadgeIssuer
+from tests.support.pages import restrict_to_staff, soup_of
 
 pytestmark = pytest.mark.django_db
-
-
-def soup_of(response):
-    assert response.status_code == 200
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def restrict(page):
-    restriction = PageViewRestriction.objects.create(
-        page=page, restriction_type=PageViewRestriction.GROUPS
-    )
-    restriction.groups.set([Group.objects.create(name=f"Staff of {page.slug}")])
 
 
 @pytest.fixture
@@ -46,7 +33,7 @@ def catalogue(site_tree, issuers, make_badge):
     analytics.save_revision().publish()
     make_badge("Library Technology Basics")
     make_badge("Cataloguing draft", publish=False, issuer=issuers["alcts"])
-    restrict(make_badge("Cataloguing for staff", issuer=issuers["alcts"]))
+    restrict_to_staff(make_badge("Cataloguing for staff", issuer=issuers["alcts"]))
     return {"index": site_tree["index"], **issuers}
 
 
