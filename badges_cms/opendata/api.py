@@ -5,19 +5,23 @@ pages (``?type=badges_cms.BadgePage``) fetches issuers, skills, renditions and C
 a fixed number of queries instead of several per badge, and view-restricted pages are left out
 for every caller, signed in or not. ``PublicImagesAPIViewSet`` lists only images that live,
 public pages or issuers show, so an unpublished badge's artwork does not announce it early.
+``PathwaysAPIViewSet`` lists the published pathways with the badges of each that anyone may
+see in the request's site, in order, in a fixed number of queries.
 """
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Prefetch, Q
 from django.db.models.functions import Cast
-from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.api import APIField
+from wagtail.api.v2.filters import FieldsFilter, OrderingFilter
+from wagtail.api.v2.views import BaseAPIViewSet, PagesAPIViewSet
 from wagtail.images import get_image_model
 from wagtail.images.api.v2.views import ImagesAPIViewSet
-from wagtail.models import Page, ReferenceIndex
+from wagtail.models import Page, ReferenceIndex, Site
 
-from ..models import BadgeIssuer, BadgePage
+from ..models import BadgeIssuer, BadgePage, Pathway, PathwayBadge
 from ..models.querysets import with_figures
-from .api_fields import API_RENDITIONS
+from .api_fields import API_RENDITIONS, IssuerField, PathwayBadgesField
 
 
 def with_api_data(queryset):
@@ -66,3 +70,42 @@ def public_images():
 class PublicImagesAPIViewSet(ImagesAPIViewSet):
     def get_queryset(self):
         return super().get_queryset().filter(pk__in=public_images().values("pk"))
+
+
+class PathwaysAPIViewSet(BaseAPIViewSet):
+    """``/api/v2/pathways/``: the published pathways, by title, each with its issuer and its
+    badges that anyone may see in the request's site, in order. A draft pathway, or one
+    unpublished since, is not listed and its detail answers 404. Listing costs the same queries
+    however many pathways and badges: the count, the pathways with their issuers, and their
+    shown entries with the badges."""
+
+    model = Pathway
+    filter_backends = [FieldsFilter, OrderingFilter]  # ?slug=..., ?issuer=<id>, ?order=...
+    body_fields = [
+        *BaseAPIViewSet.body_fields,
+        APIField("title"),
+        APIField("slug"),
+        APIField("description"),
+        APIField("issuer", serializer=IssuerField()),
+        APIField("badges", serializer=PathwayBadgesField(source="shown_entries")),
+    ]
+    listing_default_fields = [
+        *BaseAPIViewSet.listing_default_fields,
+        "title",
+        "slug",
+        "description",
+        "issuer",
+        "badges",
+    ]
+
+    def get_queryset(self):
+        site = Site.find_for_request(self.request)
+        entries = (
+            PathwayBadge.objects.shown_in(site).select_related("badge").order_by("sort_order", "pk")
+        )
+        return (
+            Pathway.objects.published()
+            .select_related("issuer")
+            .prefetch_related(Prefetch("entries", queryset=entries, to_attr="shown_entries"))
+            .order_by("title", "pk")
+        )

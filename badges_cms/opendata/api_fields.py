@@ -77,3 +77,22 @@ class OpenBadgesLinksField(Field):
 def rendition_field(name):
     # preserve_svg: an SVG badge keeps its vector original instead of failing to rasterise.
     return ImageRenditionField(API_RENDITIONS[name], source="badge_image", preserve_svg=True)
+
+
+class PathwayBadgesField(Field):
+    """A pathway's badges anyone may see in the request's site, in the pathway's order, from
+    the entries PathwaysAPIViewSet prefetches (source="shown_entries"). ``position`` counts only
+    those badges, as the pathway's page does: a draft or private badge leaves no gap."""
+
+    def to_representation(self, entries):
+        request = self.context["request"]
+        return [
+            {
+                "id": entry.badge.pk,
+                "title": entry.badge.title,
+                "url": links.page_url(entry.badge, request),
+                "required": entry.required,
+                "position": position,
+            }
+            for position, entry in enumerate(entries, start=1)
+        ]

@@ -8,9 +8,14 @@ Every property used is a term of the document's own context (the tests expand th
 with the published contexts and fail on any dropped term). Credly stays the issuer of record
 of the badges people hold: when a page is linked to a synced Credly template the documents
 point to it with ``related``, which both contexts define.
+
+The published pathways a badge is part of are stated as ``alignment``s (2.0 AlignmentObject, 3.0
+Alignment) to the pathway's page, ``targetFramework`` "Pathway": not as ``related``, which 3.0
+keeps for the same achievement in another language or version.
 """
 
 from django.utils.translation import get_language
+from wagtail.models import Site
 
 from .. import conf, links, renditions
 from .markdown import richtext_to_markdown
@@ -19,6 +24,8 @@ OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 # Open Badges 2.0 expects a PNG or SVG badge image (the formats a badge can be baked into).
 CRITERIA_ANCHOR = "#criteria-heading"
+# The targetFramework of an alignment to a pathway: what tells it from other alignments.
+PATHWAY_FRAMEWORK = "Pathway"
 
 
 def badge_image_url(image, request):
@@ -72,13 +79,51 @@ def criteria(page, request):
     }
 
 
+def pathway_places_of(page, request):
+    """The published pathways the badge is part of, in the request's site, with its place in
+    each (PathwayBadge.objects.places_of, one query); none when the badge itself is not shown.
+    The model is reached through the page's relation: this module is part of the page models'
+    routes (documents.py), so it imports no model."""
+    entries = page._meta.get_field("pathway_entries").related_model
+    return entries.objects.places_of(page, Site.find_for_request(request))
+
+
+def _pathway_alignments(page, request, pathway_places, **extra):
+    """One alignment a pathway, by pathway title (the order of places_of). The pathway's page
+    is the one below the badge's own index, read from the badge's URL (no query)."""
+    if pathway_places is None:
+        pathway_places = pathway_places_of(page, request)
+    alignments = []
+    for place in pathway_places:
+        pathway = place.pathway
+        url = links.pathway_page_url_beside(page, pathway, request)
+        if url is None:
+            continue
+        alignments.append(
+            _without_empty(
+                {
+                    **extra,
+                    "targetName": pathway.title,
+                    "targetUrl": links.absolute_url(request, url),
+                    "targetDescription": pathway.description,
+                    "targetFramework": PATHWAY_FRAMEWORK,
+                    "targetCode": pathway.slug,
+                }
+            )
+        )
+    return alignments
+
+
 def _without_empty(document):
     """Drop unset properties: JSON-LD treats null as absent, and the specs want them absent."""
     return {key: value for key, value in document.items() if value not in (None, "", [], {})}
 
 
-def badge_class(page, request):
-    """Open Badges 2.0 BadgeClass (https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#BadgeClass)."""
+def badge_class(page, request, pathway_places=None):
+    """Open Badges 2.0 BadgeClass (https://www.imsglobal.org/sites/default/files/Badges/OBv2p0Final/index.html#BadgeClass).
+
+    pathway_places: the badge's PathwayPlace list (PathwayBadge.objects.places_of), looked up
+    for the request's site when None."""
     image_url = badge_image_url(page.badge_image, request)
     related = credly_url(page)
     return _without_empty(
@@ -94,6 +139,7 @@ def badge_class(page, request):
             "issuer": page.issuer and links.issuer_json_url(page.index_page, page.issuer, request),
             "tags": skill_names(page),
             "related": [related] if related else None,
+            "alignment": _pathway_alignments(page, request, pathway_places),
         }
     )
 
@@ -130,8 +176,9 @@ def _profile_v3(issuer, index_page, request):
     )
 
 
-def achievement(page, request):
-    """Open Badges 3.0 Achievement (https://www.imsglobal.org/spec/ob/v3p0/#achievement)."""
+def achievement(page, request, pathway_places=None):
+    """Open Badges 3.0 Achievement (https://www.imsglobal.org/spec/ob/v3p0/#achievement);
+    pathway_places as for badge_class."""
     image_url = badge_image_url(page.badge_image, request)
     related = credly_url(page)
     return _without_empty(
@@ -149,5 +196,6 @@ def achievement(page, request):
             "tag": skill_names(page),
             "inLanguage": language_tag(),
             "related": related and [{"id": related, "type": ["Related"]}],
+            "alignment": _pathway_alignments(page, request, pathway_places, type=["Alignment"]),
         }
     )
