@@ -6,7 +6,7 @@ Connected in ``BadgesCmsConfig.ready()``, so they run in whichever process makes
 are purged by the sync itself (credly/sync.py), and only when a figure changed.
 """
 
-from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import (
@@ -15,10 +15,12 @@ from wagtail.signals import (
     page_unpublished,
     post_page_move,
     pre_page_move,
+    published,
+    unpublished,
 )
 
-from .http_cache.purge import PurgePlan, purge_configured, queue_purge
-from .models import BadgeIndexPage, BadgeIssuer, BadgePage, StepGuide
+from .http_cache.purge import API_PATHWAYS, PurgePlan, purge_configured, queue_purge
+from .models import BadgeIndexPage, BadgeIssuer, BadgePage, Pathway, PathwayBadge, StepGuide
 
 UID = "badges_cms.http_cache.purge"
 
@@ -111,6 +113,44 @@ def image_changed(sender, instance, raw=False, **kwargs):
     queue_purge(plan, f"image {instance.pk} changed")
 
 
+def pathway_saving(sender, instance, raw=False, **kwargs):
+    """Before a pathway's row is written (publishing writes it, and then its badges): note the
+    badges and the slug it had, whose pages show it until the purge."""
+    if raw or instance.pk is None or not purge_configured():
+        return
+    before = PathwayBadge.objects.filter(pathway_id=instance.pk)
+    instance.purge_badge_ids = set(before.values_list("badge_id", flat=True))
+    instance.purge_slugs = set(
+        Pathway.objects.filter(pk=instance.pk).values_list("slug", flat=True)
+    )
+
+
+def pathway_changed(sender, instance, **kwargs):
+    """Published, unpublished or about to be deleted: the pathway's pages below every index,
+    the pages of the badges it holds (or held: they say "2 of 3" and name the next badge, with
+    their aliases), every index (its pathway filter) and the API."""
+    if not purge_configured():
+        return
+    badge_ids = set(getattr(instance, "purge_badge_ids", ()))
+    badge_ids |= set(
+        PathwayBadge.objects.filter(pathway_id=instance.pk).values_list("badge_id", flat=True)
+    )
+    slugs = {instance.slug, *getattr(instance, "purge_slugs", ())}
+    plan = PurgePlan()
+    badges = BadgePage.objects.live().filter(pk__in=badge_ids) | BadgePage.objects.live().filter(
+        alias_of__in=badge_ids
+    )
+    plan.add_badges(badges.distinct().specific(defer=True))
+    for index in BadgeIndexPage.objects.live():
+        plan.add_index(index)
+        plan.add_pathway_pages(index, slugs)
+        parts = index.get_url_parts()
+        if parts is not None:
+            api = parts[1].rstrip("/") + API_PATHWAYS
+            plan.urls.update({api, f"{api}{instance.pk}/"})
+    queue_purge(plan, f"pathway {instance.pk} changed")
+
+
 def site_changed(sender, instance, raw=False, **kwargs):
     """A Site's root page, host name or port: every page of the site may show differently."""
     if raw or not purge_configured():
@@ -158,6 +198,11 @@ def register_signal_handlers():
         post_save.connect(handler, sender=model, dispatch_uid=f"{name}.saved")
         # Before the row goes: what it showed on can still be found.
         pre_delete.connect(handler, sender=model, dispatch_uid=f"{name}.deleted")
+    name = f"{UID}.{Pathway._meta.label_lower}"
+    pre_save.connect(pathway_saving, sender=Pathway, dispatch_uid=f"{name}.saving")
+    published.connect(pathway_changed, sender=Pathway, dispatch_uid=f"{name}.published")
+    unpublished.connect(pathway_changed, sender=Pathway, dispatch_uid=f"{name}.unpublished")
+    pre_delete.connect(pathway_changed, sender=Pathway, dispatch_uid=f"{name}.deleted")
     m2m_changed.connect(
         restriction_groups_changed,
         sender=PageViewRestriction.groups.through,

@@ -5,7 +5,8 @@ has committed, through ``wagtail.contrib.frontend_cache``'s backends (``WAGTAILF
 ``PurgePlan`` works out every address that shows a change: the page and its documents, the
 badge index with its filtered and paged variants (the project's VCL drops every query-string
 variant of a purged path), issuer pages and Profiles, the feed, sitemap, the home page, any page
-whose body holds a badge card or list (Wagtail's reference index knows them) and the API.
+whose body holds a badge card or list (Wagtail's reference index knows them), the pathway pages
+and the API.
 
 ``queue_purge(plan)`` sends it after the transaction commits, as a task; ``purge_now`` is what
 the task runs (the sync, already background work, calls it directly to report what failed).
@@ -28,11 +29,13 @@ from wagtail.models import Page, ReferenceIndex
 
 from .. import links
 from ..catalogue.issuer_directory import IssuerDirectory
+from ..catalogue.pathways import published_slugs
 from ..models import BadgeIndexPage, FrontendCachePurge
 
 logger = logging.getLogger("badges_cms.http_cache.purge")
 
 API_PAGES = "/api/v2/pages/"
+API_PATHWAYS = "/api/v2/pathways/"
 # A purge that fails is tried again this many times, waiting as long as this between tries.
 RETRY_DELAYS = (0.5, 2.0)
 
@@ -101,6 +104,7 @@ class PurgePlan:
         if not with_listings:
             return
         self.add_site_wide(page)
+        self.add_pathway_neighbours(page)
         parent = page.get_parent()
         if parent is not None and isinstance(parent.specific_deferred, BadgeIndexPage):
             self.add_index(parent.specific)
@@ -118,8 +122,34 @@ class PurgePlan:
         for index in BadgeIndexPage.objects.filter(pk__in=indexes):
             self.add_index(index)
 
+    def add_pathway_neighbours(self, page):
+        """The other badges of the published pathways a badge page is in (they count it in
+        "2 of 3" and may name it as the next badge), their aliases, and those pathways in the
+        API."""
+        entries = getattr(page, "pathway_entries", None)
+        if entries is None:  # not a badge page
+            return
+        own_id = page.alias_of_id or page.pk
+        pathway_ids = set(
+            entries.model.objects.filter(badge_id=own_id, pathway__live=True).values_list(
+                "pathway_id", flat=True
+            )
+        )
+        if not pathway_ids:
+            return
+        neighbour_ids = entries.model.objects.filter(pathway_id__in=pathway_ids).values("badge_id")
+        badges = type(page).objects.live().exclude(pk=page.pk)
+        neighbours = badges.filter(pk__in=neighbour_ids) | badges.filter(alias_of__in=neighbour_ids)
+        for neighbour in neighbours.distinct().specific(defer=True):
+            self.urls.update(self.page_urls(neighbour))
+        parts = page.get_url_parts()
+        if parts is not None:
+            api = parts[1].rstrip("/") + API_PATHWAYS
+            self.urls.update(f"{api}{pathway_id}/" for pathway_id in pathway_ids)
+
     def add_index(self, index):
-        """A badge index: its listing (every variant), feed, issuer directory and issuers."""
+        """A badge index: its listing (every variant), feed, issuer directory and issuers, and
+        its pathway pages (which list badges of the whole site)."""
         base = index.get_full_url(request=None)
         if base is None:
             return
@@ -128,6 +158,15 @@ class PurgePlan:
         for issuer in IssuerDirectory(index).all():
             self.urls.add(f"{base}{links.ISSUERS_ROUTE}{issuer.slug}/")
             self.urls.add(f"{base}{links.ISSUERS_ROUTE}{issuer.slug}.json")
+        self.add_pathway_pages(index, published_slugs(index))
+
+    def add_pathway_pages(self, index, slugs):
+        """The index's pathways directory and the pages of these pathways below it."""
+        base = index.get_full_url(request=None)
+        if base is None:
+            return
+        self.urls.add(base + links.PATHWAYS_ROUTE)
+        self.urls.update(f"{base}{links.PATHWAYS_ROUTE}{slug}/" for slug in slugs)
 
     def add_site_wide(self, page):
         """What every site shows of its pages: the home page, the sitemap and the API."""
@@ -135,7 +174,7 @@ class PurgePlan:
         if parts is None:
             return
         root = parts[1].rstrip("/")
-        self.urls.update({root + "/", root + "/sitemap.xml", root + API_PAGES})
+        self.urls.update({root + "/", root + "/sitemap.xml", root + API_PAGES, root + API_PATHWAYS})
         self.urls.add(f"{root}{API_PAGES}{page.pk}/")
 
     def add_referencing_pages(self, obj):

@@ -241,3 +241,59 @@ def test_a_new_alias_is_purged_like_a_publish(site, purges, django_capture_on_co
     )
     alias = holder["alias"]
     assert badge_addresses(alias) | {"/more/", "/", "/sitemap.xml"} <= purges.paths()
+
+
+def test_a_pathway_publish_purges_its_pages_and_its_badges_old_and_new(
+    site, purges, make_pathway, make_badge, django_capture_on_commit_callbacks
+):
+    badge, other = site["badge"], site["other"]
+    pathway = make_pathway("Fundamentals", [badge, other], slug="fundamentals")
+    third = make_badge("Preservation basics")
+    purges.clear()
+    # The next version drops ``badge`` and adds ``third``: the dropped one said "1 of 2" too.
+    pathway.entries = [
+        pathway.entries.model(badge=other, sort_order=0),
+        pathway.entries.model(badge=third, sort_order=1),
+    ]
+    revision = pathway.save_revision()
+    committed(django_capture_on_commit_callbacks, revision.publish)
+    paths = purges.paths()
+    assert {"/badges/pathways/", "/badges/pathways/fundamentals/"} <= paths
+    for each in (badge, other, third):
+        assert badge_addresses(each) <= paths
+    assert {"/badges/", "/api/v2/pathways/", f"/api/v2/pathways/{pathway.pk}/"} <= paths
+
+
+def test_a_pathway_draft_purges_nothing_and_an_unpublish_purges_its_page(
+    site, purges, make_pathway, django_capture_on_commit_callbacks
+):
+    pathway = make_pathway("Fundamentals", [site["badge"]], slug="fundamentals")
+    purges.clear()
+    pathway.title = "Fundamentals, renamed"
+    committed(django_capture_on_commit_callbacks, pathway.save_revision)
+    assert purges.requests == []
+    committed(django_capture_on_commit_callbacks, pathway.unpublish)
+    paths = purges.paths()
+    assert "/badges/pathways/fundamentals/" in paths
+    assert badge_addresses(site["badge"]) <= paths
+
+
+def test_a_badge_publish_purges_the_pathway_pages_listing_it(
+    site, purges, make_pathway, django_capture_on_commit_callbacks
+):
+    make_pathway("Fundamentals", [site["badge"]], slug="fundamentals")
+    purges.clear()
+    committed(django_capture_on_commit_callbacks, lambda: site["badge"].save_revision().publish())
+    assert "/badges/pathways/fundamentals/" in purges.paths()
+
+
+def test_a_badge_unpublished_purges_its_pathway_neighbours(
+    site, purges, make_pathway, django_capture_on_commit_callbacks
+):
+    pathway = make_pathway("Fundamentals", [site["other"], site["badge"]], slug="fundamentals")
+    purges.clear()
+    # The first badge of the pathway names this one as next; it must not keep saying so.
+    committed(django_capture_on_commit_callbacks, site["badge"].unpublish)
+    paths = purges.paths()
+    assert badge_addresses(site["other"]) <= paths
+    assert f"/api/v2/pathways/{pathway.pk}/" in paths
