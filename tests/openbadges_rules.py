@@ -57,6 +57,22 @@ def ob2_badge_class(document):
         broken.append("BadgeClass.issuer must be the URL of the issuer Profile")
     if not all(isinstance(tag, str) for tag in document.get("tags", [])):
         broken.append("BadgeClass.tags must be text")
+    for alignment in as_list(document.get("alignment", [])):
+        broken += alignment_rules(alignment, "BadgeClass.alignment")
+    return broken
+
+
+def alignment_rules(alignment, where, type_required=False):
+    """2.0 AlignmentObject and 3.0 Alignment: a target name and URL; 3.0 also the type."""
+    broken = []
+    _text(alignment, "targetName", broken, where)
+    if not is_url(alignment.get("targetUrl")):
+        broken.append(f"{where}.targetUrl must be a URL")
+    if type_required and "Alignment" not in as_list(alignment.get("type")):
+        broken.append(f"{where}.type must contain Alignment")
+    for key in ("targetDescription", "targetFramework", "targetCode"):
+        if key in alignment and not isinstance(alignment[key], str):
+            broken.append(f"{where}.{key} must be text")
     return broken
 
 
@@ -117,4 +133,6 @@ def ob3_achievement(document):
             broken.append("Achievement.related entries need an id and the type Related")
     if not all(isinstance(tag, str) for tag in document.get("tag", [])):
         broken.append("Achievement.tag must be text")
+    for alignment in document.get("alignment", []):
+        broken += alignment_rules(alignment, "Achievement.alignment", type_required=True)
     return broken

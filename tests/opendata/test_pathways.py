@@ -20,6 +20,7 @@ from wagtail.models import Page, Site
 from badges_cms.models import BadgeIndexPage, PathwayBadge
 from badges_cms.opendata import openbadges
 from home.models import HomePage
+from tests import openbadges_rules as rules
 from tests.jsonld_support import expand_strictly
 from tests.support.pathways import DESCRIPTION
 
@@ -84,21 +85,14 @@ def expected_alignments(pathways):
     ]
 
 
-def assert_alignment_rules(alignment):
-    """What both specifications require of an alignment: a name and the target's URL."""
-    assert isinstance(alignment["targetName"], str) and alignment["targetName"].strip()
-    parts = urlsplit(alignment["targetUrl"])
-    assert parts.scheme in ("http", "https") and parts.netloc
-
-
 # Open Badges 2.0 and 3.0
 
 
 def test_badgeclass_aligns_with_each_published_pathway(client, pathways):
     document = get_json(client, pathways["cataloging"].url + "badgeclass.json")
     assert document["alignment"] == expected_alignments(pathways)
+    assert rules.ob2_badge_class(document) == []  # the alignments' required fields among them
     for alignment in document["alignment"]:
-        assert_alignment_rules(alignment)
         # The target is the pathway's page, which answers.
         assert client.get(path_of(alignment["targetUrl"])).status_code == 200
     # Expansion keeps every value (expand_strictly counts them) under the 2.0 vocabulary.
@@ -121,8 +115,7 @@ def test_achievement_aligns_with_each_published_pathway(client, pathways):
     assert document["alignment"] == [
         {"type": ["Alignment"], **alignment} for alignment in expected_alignments(pathways)
     ]
-    for alignment in document["alignment"]:
-        assert_alignment_rules(alignment)
+    assert rules.ob3_achievement(document) == []
     # "related" stays the Credly template's (none here): pathways are not related achievements.
     assert "related" not in document
     (node,) = expand_strictly(document)
@@ -433,3 +426,16 @@ def test_api_listing_costs_the_same_queries_for_2_and_10_pathways(
     assert with_2[1:] == (2, 4)
     assert with_10[1:] == (10, 4 + sum(number % 6 + 1 for number in range(2, 10)))
     assert with_2[0] == with_10[0] == API_LISTING_QUERIES
+
+
+@pytest.mark.parametrize(
+    "name, check",
+    [("badgeclass.json", rules.ob2_badge_class), ("achievement.json", rules.ob3_achievement)],
+)
+def test_the_rules_catch_an_alignment_without_its_target(client, pathways, name, check):
+    document = get_json(client, pathways["cataloging"].url + name)
+    del document["alignment"][0]["targetUrl"]
+    assert check(document) == [
+        f"{'BadgeClass' if name == 'badgeclass.json' else 'Achievement'}.alignment.targetUrl "
+        "must be a URL"
+    ]
