@@ -47,8 +47,7 @@ def page_moving(sender, instance, **kwargs):
     if not purge_configured():
         return
     plan = PurgePlan()
-    for page in instance.get_descendants(inclusive=True).live().specific(defer=True):
-        plan.add_page(page)
+    plan.add_subtree(instance)
     queue_purge(plan, f"page {instance.pk} moved from")
 
 
@@ -56,9 +55,7 @@ def page_moved(sender, instance, **kwargs):
     if not purge_configured():
         return
     plan = PurgePlan()
-    page = Page.objects.get(pk=instance.pk)
-    for each in page.get_descendants(inclusive=True).live().specific(defer=True):
-        plan.add_page(each)
+    plan.add_subtree(Page.objects.get(pk=instance.pk))
     queue_purge(plan, f"page {instance.pk} moved to")
 
 
@@ -170,8 +167,7 @@ def restriction_changed(sender, instance, raw=False, **kwargs):
     if page is None:
         return
     plan = PurgePlan()
-    for each in page.get_descendants(inclusive=True).live().specific(defer=True):
-        plan.add_page(each)
+    plan.add_subtree(page)
     queue_purge(plan, f"view restriction on page {page.pk} changed")
 
 

@@ -111,6 +111,12 @@ class PurgePlan:
         if isinstance(page.specific_deferred, BadgeIndexPage):
             self.add_index(page.specific)
 
+    def add_subtree(self, page):
+        """``page`` and every live page below it, each as add_page does (a move, a view
+        restriction)."""
+        for each in page.get_descendants(inclusive=True).live().specific(defer=True):
+            self.add_page(each)
+
     def add_badges(self, badges):
         """Badge pages whose content or figures changed."""
         indexes = set()

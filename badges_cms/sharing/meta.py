@@ -234,37 +234,42 @@ def index_page_meta(meta, page, request, badges):
     return replace(meta, alternates=[feed_alternate(page, request)], json_ld=json_ld)
 
 
+def route_meta_overrides(index_page, request, trail, description, json_ld=()):
+    """What a route of the index (a directory, an issuer's or a pathway's page) says about
+    itself instead of the index: ``trail`` is its breadcrumbs below the index, as (title,
+    absolute URL), the last one itself."""
+    title, url = trail[-1]
+    return {
+        "title": title,
+        "description": description,
+        "url": url,
+        "breadcrumbs": breadcrumbs(index_page, request) + list(trail),
+        "json_ld": list(json_ld),
+    }
+
+
 def issuer_directory_title():
     return _("Badge issuers")
 
 
 def issuer_directory_meta_overrides(index_page, request):
-    """What the issuers directory (a route of the index) says about itself instead of the
-    index."""
-    url = links.issuer_directory_url(index_page, request)
-    title = issuer_directory_title()
-    return {
-        "title": title,
-        "description": _("Who issues the badges listed on %(index)s, and how many each issues.")
-        % {"index": index_page.title},
-        "url": url,
-        "breadcrumbs": breadcrumbs(index_page, request) + [(title, url)],
-        "json_ld": [],
+    trail = [(issuer_directory_title(), links.issuer_directory_url(index_page, request))]
+    description = _("Who issues the badges listed on %(index)s, and how many each issues.") % {
+        "index": index_page.title
     }
+    return route_meta_overrides(index_page, request, trail, description)
 
 
 def issuer_meta_overrides(index_page, issuer, request):
-    """What an issuer's page (a route of the index) says about itself instead of the index."""
-    url = links.issuer_page_url(index_page, issuer, request)
-    directory = (issuer_directory_title(), links.issuer_directory_url(index_page, request))
-    return {
-        "title": issuer.name,
-        "description": short_text(issuer.description)
-        or _("Digital badges issued by %(issuer)s.") % {"issuer": issuer.name},
-        "url": url,
-        "breadcrumbs": breadcrumbs(index_page, request) + [directory, (issuer.name, url)],
-        "json_ld": [structured_data.organization_document(issuer, index_page, request)],
+    trail = [
+        (issuer_directory_title(), links.issuer_directory_url(index_page, request)),
+        (issuer.name, links.issuer_page_url(index_page, issuer, request)),
+    ]
+    description = short_text(issuer.description) or _("Digital badges issued by %(issuer)s.") % {
+        "issuer": issuer.name
     }
+    document = structured_data.organization_document(issuer, index_page, request)
+    return route_meta_overrides(index_page, request, trail, description, [document])
 
 
 def pathway_directory_title():
@@ -272,31 +277,20 @@ def pathway_directory_title():
 
 
 def pathway_directory_meta_overrides(index_page, request):
-    """What the pathways directory (a route of the index) says about itself instead of the
-    index."""
-    url = links.pathway_directory_url(index_page, request)
-    title = pathway_directory_title()
-    return {
-        "title": title,
-        "description": _("Series of badges listed on %(index)s, to earn one after another.")
-        % {"index": index_page.title},
-        "url": url,
-        "breadcrumbs": breadcrumbs(index_page, request) + [(title, url)],
-        "json_ld": [],
+    trail = [(pathway_directory_title(), links.pathway_directory_url(index_page, request))]
+    description = _("Series of badges listed on %(index)s, to earn one after another.") % {
+        "index": index_page.title
     }
+    return route_meta_overrides(index_page, request, trail, description)
 
 
 def pathway_meta_overrides(index_page, pathway, request, json_ld):
-    """What a pathway's page (a route of the index) says about itself instead of the index."""
-    url = links.pathway_page_url(index_page, pathway, request)
-    directory = (pathway_directory_title(), links.pathway_directory_url(index_page, request))
-    return {
-        "title": pathway.title,
-        "description": short_text(pathway.description),
-        "url": url,
-        "breadcrumbs": breadcrumbs(index_page, request) + [directory, (pathway.title, url)],
-        "json_ld": [json_ld],
-    }
+    trail = [
+        (pathway_directory_title(), links.pathway_directory_url(index_page, request)),
+        (pathway.title, links.pathway_page_url(index_page, pathway, request)),
+    ]
+    description = short_text(pathway.description)
+    return route_meta_overrides(index_page, request, trail, description, [json_ld])
 
 
 def document_title(title, name):
