@@ -316,7 +316,10 @@ class CredlyStandIn:
         rest = match["rest"]
         with self.lock:
             if rest == "badge_templates":
-                return 200, self._page(path, query, [dict(t) for t in self.templates])
+                # Copies of this page's templates only, not of every template on each page.
+                body = self._page(path, query, self.templates)
+                body["data"] = [dict(t) for t in body["data"]]
+                return 200, body
             if rest.startswith("badge_templates/"):
                 for template in self.templates:
                     if template["id"] == rest.split("/", 1)[1]:
@@ -358,8 +361,9 @@ class CredlyStandIn:
     def _badges(self, path, query):
         filters = dict(f.split("::", 1) for f in query.get("filter", "").split("|") if "::" in f)
         tid = filters.get("badge_template_id")
-        known = {t["id"] for t in self.templates} | set(self.accepted_counts)
-        if tid is not None and tid not in known:
+        # One look-up per count, not a set of every template id built for each of them.
+        known = tid is None or tid in self.accepted_counts
+        if not known and not any(t["id"] == tid for t in self.templates):
             return 422, _error(f"Invalid or missing Badge Template ID: {tid}")
         state = filters.get("state", "accepted")
         if state != "accepted":
