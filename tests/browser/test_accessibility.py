@@ -384,3 +384,54 @@ def test_axe_finds_a_violation_when_there_is_one(open_browser, catalogue):
         page.evaluate("() => document.querySelector('img.badge__image').removeAttribute('alt')")
         ids = [violation["id"] for violation in run_axe(page)["violations"]]
         assert "image-alt" in ids
+
+
+DEMO_NOTICE_PAGES = ["home", "index", "badge"]
+# axe on the notice alone, to know its own nodes were checked and passed (not merely absent).
+RUN_AXE_ON_NOTICE = """
+async (tags) => {
+  const results = await axe.run({include: [".demo-notice"]}, {
+    runOnly: {type: "tag", values: tags},
+    iframes: false,
+  });
+  return {
+    passed: results.passes.map((p) => p.id),
+    violations: results.violations.map((v) => v.id),
+  };
+}
+"""
+
+
+def test_the_demo_figures_notice_meets_wcag_a_and_aa(open_browser, catalogue, settings):
+    """While the stand-in for Credly is the source (BADGES_CMS_DEMO_FIGURES, as `make run`
+    serves the demo), every page shows the demo notice: the pages with it pass axe too."""
+    settings.BADGES_CMS_DEMO_FIGURES = True
+    source = axe_source()
+    with open_browser() as browser:
+        page = browser.page
+        page.context.add_init_script(source)
+        for name in DEMO_NOTICE_PAGES:
+            path = catalogue[name]
+            for width in WIDTHS:
+                with screenshots_on_failure(page, f"accessibility-demo-notice-{name}-at-{width}"):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    response = browser.open(path)
+                    assert response.status == 200
+                    notice = page.get_by_role("note")
+                    assert notice.count() == 1
+                    assert notice.is_visible()
+                    assert notice.inner_text().startswith("Demo figures.")
+
+                    result = run_axe(page)
+                    assert {"document-title", "html-has-lang", "color-contrast"} <= set(
+                        result["passed"]
+                    ), result["passed"]
+                    assert result["violations"] == [], (
+                        f"{path} at {width}px:\n{describe(result['violations'])}"
+                    )
+                    on_notice = page.evaluate(RUN_AXE_ON_NOTICE, WCAG_TAGS)
+                    assert "color-contrast" in on_notice["passed"], on_notice
+                    assert on_notice["violations"] == [], on_notice
+
+                    assert browser.csp_violations() == []
+                    assert browser.errors == []
