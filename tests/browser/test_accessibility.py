@@ -2,9 +2,11 @@
 
 - axe-core (npm, installed by `make test` into tests/browser/axe/) finds no violation of the
   WCAG 2.0, 2.1 and 2.2 level A and AA rules on the home page, the badge index (plain,
-  filtered and with an empty search), a badge page, the issuers directory, an issuer page (with
-  badges and without), the feedback form (fresh, and after a failed submission) and the verify
-  page (the form alone, and an answer from the stand-in for Credly).
+  filtered by issuer or pathway, and with an empty search), a badge page (with its place in a
+  pathway), the issuers directory, an issuer page (with badges and without), the pathways
+  directory and a pathway's page, the feedback form (fresh, and after a failed submission) and
+  the verify page (the form alone, and an answer from the stand-in for Credly); and on the home
+  page, the index and a badge page with the demo-figures notice `make run` shows.
 - Keyboard focus is visible: the test tabs through each page and compares every focused
   element's outline, box shadow, border and background with the same element unfocused.
 
