@@ -89,6 +89,18 @@ $(AXE_STAMP):
 	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix $(AXE_DIR) axe-core@$(AXE_VERSION)
 	touch $@
 
+# The W3C's Nu HTML Checker (vnu.jar, from the npm registry's vnu-jar at a pinned version) for
+# the test that validates the public pages' HTML; it runs on the machine's Java (11 or newer).
+VNU_VERSION := 26.9.27
+VNU_DIR := tests/html_checker
+VNU_STAMP := $(VNU_DIR)/.installed-$(VNU_VERSION)
+$(VNU_STAMP):
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y --no-install-recommends npm)
+	@command -v java >/dev/null || (apt-get update && apt-get install -y --no-install-recommends default-jre-headless)
+	rm -rf $(VNU_DIR) && mkdir -p $(VNU_DIR)
+	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix $(VNU_DIR) vnu-jar@$(VNU_VERSION)
+	touch $@
+
 # The suite runs in parallel (pytest-xdist), one process per core, each with its own test
 # database, live server, varnishd and Redis key prefix (PYTEST_WORKERS=0: all in one process,
 # for --pdb say). Tests are handed out two at a time, so that the long browser tests near the
@@ -96,7 +108,7 @@ $(AXE_STAMP):
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --maxschedchunk 2
 
-test: $(VENV)/.installed-dev chromium varnish $(JSONLD_CONTEXTS) $(AXE_STAMP)
+test: $(VENV)/.installed-dev chromium varnish $(JSONLD_CONTEXTS) $(AXE_STAMP) $(VNU_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
