@@ -164,6 +164,19 @@ def test_credly_failing_is_unavailable_never_not_ours(credly, status):
     assert cache.get(verify.CACHE_PREFIX + badge_id) is None  # an outage is never cached
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b"<html>Service temporarily unavailable</html>", b'{"data": []}', b'{"data": "x"}', b"[]"],
+    ids=["html", "data-is-a-list", "data-is-text", "not-an-object"],
+)
+def test_a_malformed_answer_is_unavailable_never_ours_or_not(credly, body):
+    badge_id = issued(credly)
+    credly.add_fault(f"/badges/{badge_id}", status=200, body=body, times=None)
+    answer = verify.verify(badge_id)
+    assert answer.status == verify.UNAVAILABLE
+    assert cache.get(verify.CACHE_PREFIX + badge_id) is None
+
+
 def test_a_failing_assertion_lookup_is_unavailable_not_unknown(credly):
     badge_id = credly.issue_elsewhere()
     credly.add_fault("/badge_assertions/", status=503, times=None)
