@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -34,11 +34,6 @@ class PathwayQuerySet(models.QuerySet):
         see in a site, say) it holds, in the same query."""
         shown = Count("entries", filter=Q(entries__badge__in=badges.values("pk")))
         return self.annotate(shown_badges=shown)
-
-    def holding_any(self, badges):
-        """The pathways that hold at least one of ``badges``."""
-        entries = PathwayBadge.objects.filter(pathway=OuterRef("pk"), badge__in=badges.values("pk"))
-        return self.filter(Exists(entries))
 
 
 class PathwayBadgeQuerySet(models.QuerySet):

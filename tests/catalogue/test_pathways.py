@@ -68,6 +68,15 @@ def test_the_pathway_page_lists_its_visible_badges_in_order(client, pathways):
     assert soup.title.get_text().startswith("ALCTS Fundamentals")
 
 
+def test_a_pathway_whose_badges_are_all_drafts_says_so(client, pathways, make_pathway):
+    make_pathway("Coming soon", [pathways["draft"]], slug="coming-soon")
+    soup = soup_of(client.get(f"{pathways['index_url']}pathways/coming-soon/"))
+    assert "The badges of this pathway have not been published yet." in soup.get_text()
+    assert soup.select(".pathway-step") == [] and "Unreleased" not in soup.get_text()
+    directory = soup_of(client.get(f"{pathways['index_url']}pathways/"))
+    assert "No badges published yet" in directory.get_text()
+
+
 def test_a_pathway_that_is_not_published_is_not_found(client, pathways):
     index_url = pathways["index_url"]
     assert client.get(f"{index_url}pathways/secret/").status_code == 404
