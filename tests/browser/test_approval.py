@@ -27,6 +27,7 @@ from wagtail.models import PageLogEntry
 
 from badges_cms.models import BadgePage
 from home import demo_staff
+from tests.browser.admin_steps import open_more_actions, sign_in
 from tests.browser.screenshots import screenshots_on_failure
 from tests.factories import make_image
 
@@ -130,26 +131,15 @@ def review_desk(site_tree, issuers):
     """The demo's staff groups and "Badge review" workflow on the badge index, an editor, a
     moderator and a superuser, and an image to choose for a badge."""
     demo_staff.load_staff(site_tree["index"])
-    make_image(IMAGE_TITLE)
+    # Its chooser thumbnail made now: on SQLite, the chooser writing it while an autosave
+    # writes too finds the table locked (SQLite's in-memory test database locks whole tables).
+    make_image(IMAGE_TITLE).get_rendition("max-165x165")
     users = get_user_model().objects
     for username, group in (("edie", demo_staff.EDITORS), ("mo", demo_staff.MODERATORS)):
         user = users.create_user(username, f"{username}@example.org", PASSWORD)
         user.groups.add(Group.objects.get(name=group))
     users.create_superuser("sue", "sue@example.org", PASSWORD)
     return {"index_id": site_tree["index"].pk}
-
-
-def sign_in(page, server_url, username):
-    page.context.clear_cookies()
-    page.goto(server_url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server_url + "/admin/")
-
-
-def more_actions(page):
-    page.locator("footer").get_by_role("button", name="More actions").click()
 
 
 def write_and_submit(page, server_url, index_id, badge):
@@ -173,7 +163,7 @@ def write_and_submit(page, server_url, index_id, badge):
     chooser.get_by_role("link", name="Library and Information Technology Association").click()
     expect(chooser).to_be_hidden()
     page.locator("#id_summary").fill(badge["summary"])
-    more_actions(page)
+    open_more_actions(page)
     page.clock.run_for(SLOWER_HAND)
     page.get_by_role("button", name=f"Submit to {demo_staff.WORKFLOW_NAME}").click()
     # "created and submitted", or "has been submitted" when an autosave created the page first.
@@ -191,7 +181,7 @@ def change_a_word_and_approve(page, badge, hand):
     expect(summary).to_have_value(badge["summary"], timeout=ANSWER)
     page.clock.run_for(READING)
     summary.fill(badge["approved"])
-    more_actions(page)
+    open_more_actions(page)
     page.clock.run_for(hand)
     page.get_by_role("button", name="Approve and Publish", exact=True).click()
     expect(page.locator(".messages")).to_contain_text(
@@ -239,13 +229,13 @@ def approve_in_the_browser(browser, index_id, sent):
         ),
     )
     with screenshots_on_failure(page, "approval-editor"):
-        sign_in(page, url, "edie")
+        sign_in(page, url, "edie", PASSWORD)
         for badge in BADGES.values():
             write_and_submit(page, url, index_id, badge)
     approvals = (("mo", BADGES["first"], QUICK_HAND), ("sue", BADGES["second"], QUICKER_HAND))
     for approver, badge, hand in approvals:
         with screenshots_on_failure(page, f"approval-{approver}"):
-            sign_in(page, url, approver)
+            sign_in(page, url, approver, PASSWORD)
             change_a_word_and_approve(page, badge, hand)
     # As the approvers would check: the public pages say what they approved.
     page.context.clear_cookies()

@@ -25,6 +25,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from tests.browser.admin_steps import open_more_actions, sign_in
 from tests.browser.screenshots import screenshots_on_failure
 
 pytestmark = [
@@ -106,19 +107,6 @@ def badge_png(tmp_path):
     PILImage.new("RGB", (400, 400), colour).save(buffer, "PNG")
     path.write_bytes(buffer.getvalue())
     return path
-
-
-def sign_in(page, server_url, username):
-    page.context.clear_cookies()
-    page.goto(server_url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server_url + "/admin/")
-
-
-def open_more_actions(page):
-    page.locator("footer").get_by_role("button", name="More actions").click()
 
 
 def write_and_submit_badge(page, server_url, index_id, image_path):
@@ -257,7 +245,7 @@ def test_a_badge_goes_from_editor_to_moderator_to_a_visitor_with_a_keyboard(
         page.set_viewport_size({"width": 1280, "height": 900})
 
         with screenshots_on_failure(page, "journey-editor"):
-            sign_in(page, server, newsroom["editor"])
+            sign_in(page, server, newsroom["editor"], PASSWORD)
             write_and_submit_badge(page, server, newsroom["index_id"], badge_png)
             # Submitted, not published: the public index does not list it yet.
             page.context.clear_cookies()
@@ -265,7 +253,7 @@ def test_a_badge_goes_from_editor_to_moderator_to_a_visitor_with_a_keyboard(
             assert TITLE not in card_titles(page)
 
         with screenshots_on_failure(page, "journey-moderator"):
-            sign_in(page, server, newsroom["moderator"])
+            sign_in(page, server, newsroom["moderator"], PASSWORD)
             approve_and_publish(page)
 
         # What the admin asked for (its avatars come from outside) is its own business: let
