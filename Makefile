@@ -101,6 +101,19 @@ $(VNU_STAMP):
 	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix $(VNU_DIR) vnu-jar@$(VNU_VERSION)
 	touch $@
 
+# schema.org's vocabulary as TypeScript types (Google's schema-dts) and the TypeScript compiler
+# that checks the site's JSON-LD against them, from the npm registry at pinned versions.
+SCHEMA_DTS_VERSION := 2.1.0
+TYPESCRIPT_VERSION := 5.9.3
+SCHEMA_DIR := tests/schemaorg_checker
+SCHEMA_STAMP := $(SCHEMA_DIR)/.installed-$(SCHEMA_DTS_VERSION)-$(TYPESCRIPT_VERSION)
+$(SCHEMA_STAMP):
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y --no-install-recommends npm)
+	rm -rf $(SCHEMA_DIR) && mkdir -p $(SCHEMA_DIR)
+	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix $(SCHEMA_DIR) \
+		schema-dts@$(SCHEMA_DTS_VERSION) typescript@$(TYPESCRIPT_VERSION)
+	touch $@
+
 # The suite runs in parallel (pytest-xdist), one process per core, each with its own test
 # database, live server, varnishd and Redis key prefix (PYTEST_WORKERS=0: all in one process,
 # for --pdb say). Tests are handed out two at a time, so that the long browser tests near the
@@ -108,7 +121,8 @@ $(VNU_STAMP):
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --maxschedchunk 2
 
-test: $(VENV)/.installed-dev chromium varnish $(JSONLD_CONTEXTS) $(AXE_STAMP) $(VNU_STAMP)
+test: $(VENV)/.installed-dev chromium varnish $(JSONLD_CONTEXTS) $(AXE_STAMP) $(VNU_STAMP) \
+		$(SCHEMA_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
