@@ -19,7 +19,7 @@ from wagtail.signals import (
     unpublished,
 )
 
-from .http_cache.purge import API_PATHWAYS, PurgePlan, purge_configured, queue_purge
+from .http_cache.purge import PurgePlan, purge_configured, queue_purge
 from .models import BadgeIndexPage, BadgeIssuer, BadgePage, Pathway, PathwayBadge, StepGuide
 
 UID = "badges_cms.http_cache.purge"
@@ -134,17 +134,11 @@ def pathway_changed(sender, instance, **kwargs):
     )
     slugs = {instance.slug, *getattr(instance, "purge_slugs", ())}
     plan = PurgePlan()
-    badges = BadgePage.objects.live().filter(pk__in=badge_ids) | BadgePage.objects.live().filter(
-        alias_of__in=badge_ids
-    )
-    plan.add_badges(badges.distinct().specific(defer=True))
+    plan.add_badges(BadgePage.objects.live().and_their_aliases(badge_ids).specific(defer=True))
     for index in BadgeIndexPage.objects.live():
         plan.add_index(index)
         plan.add_pathway_pages(index, slugs)
-        parts = index.get_url_parts()
-        if parts is not None:
-            api = parts[1].rstrip("/") + API_PATHWAYS
-            plan.urls.update({api, f"{api}{instance.pk}/"})
+        plan.add_pathways_api(index, [instance.pk])
     queue_purge(plan, f"pathway {instance.pk} changed")
 
 

@@ -143,14 +143,20 @@ class PurgePlan:
         )
         if not pathway_ids:
             return
-        neighbour_ids = entries.model.objects.filter(pathway_id__in=pathway_ids).values("badge_id")
-        badges = type(page).objects.live().exclude(pk=page.pk)
-        neighbours = badges.filter(pk__in=neighbour_ids) | badges.filter(alias_of__in=neighbour_ids)
-        for neighbour in neighbours.distinct().specific(defer=True):
+        neighbour_ids = entries.model.objects.filter(pathway_id__in=pathway_ids).values_list(
+            "badge_id", flat=True
+        )
+        neighbours = type(page).objects.live().and_their_aliases(neighbour_ids).exclude(pk=page.pk)
+        for neighbour in neighbours.specific(defer=True):
             self.urls.update(self.page_urls(neighbour))
+        self.add_pathways_api(page, pathway_ids)
+
+    def add_pathways_api(self, page, pathway_ids):
+        """The API's pathways listing and these pathways' details, on the site of ``page``."""
         parts = page.get_url_parts()
         if parts is not None:
             api = parts[1].rstrip("/") + API_PATHWAYS
+            self.urls.add(api)
             self.urls.update(f"{api}{pathway_id}/" for pathway_id in pathway_ids)
 
     def add_index(self, index):

@@ -119,6 +119,11 @@ class BadgePageQuerySet(VisiblePageQuerySet):
     def linked_to_any(self, template_ids):
         return self.filter(credly_template_id__in=list(template_ids))
 
+    def and_their_aliases(self, page_ids):
+        """These badge pages and the aliases of them (which show what they show)."""
+        page_ids = list(page_ids)
+        return self.filter(Q(pk__in=page_ids) | Q(alias_of__in=page_ids))
+
     def showing_templates(self, template_ids):
         """The badge pages that show these templates' figures: their own pages and aliases."""
         return self.annotate(shown=shown_template_id()).filter(shown__in=list(template_ids))
