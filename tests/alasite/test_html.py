@@ -7,7 +7,6 @@ runs on the machine's Java, once for all the pages; it reaches no network.
 """
 
 import json
-import shutil
 import subprocess  # noqa: S404 - runs java with fixed arguments on our own files
 from io import StringIO
 from pathlib import Path
@@ -19,6 +18,7 @@ from wagtail.models import Page
 from badges_cms.feedback.models import BadgeFeedbackPage
 from badges_cms.models import BadgeIndexPage
 from home import demo_content as demo
+from tests.support.tools import installed, program
 
 VNU_JAR = Path(__file__).parent.parent / "html_checker" / "node_modules" / "vnu-jar" / "build"
 VNU_JAR = VNU_JAR / "dist" / "vnu.jar"
@@ -26,17 +26,10 @@ VNU_JAR = VNU_JAR / "dist" / "vnu.jar"
 
 def check_html(files):
     """The checker's errors for these files, as "file: line: message" (empty when valid)."""
-    if not VNU_JAR.exists():
-        pytest.fail(
-            f"The Nu HTML Checker is not installed at {VNU_JAR}: run `make test`, which installs "
-            "it from npm.",
-            pytrace=False,
-        )
-    java = shutil.which("java")
-    if java is None:
-        pytest.fail("Java is not installed: the Nu HTML Checker needs it.", pytrace=False)
+    jar = installed(VNU_JAR, "The Nu HTML Checker")
+    java = program("java", "the Nu HTML Checker")
     result = subprocess.run(  # noqa: S603 - fixed arguments
-        [java, "-Xss1m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *files],
+        [java, "-Xss1m", "-jar", str(jar), "--errors-only", "--format", "json", *files],
         capture_output=True,
         text=True,
         timeout=120,

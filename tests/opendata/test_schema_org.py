@@ -18,6 +18,7 @@ from wagtail.models import Page
 
 from badges_cms.models import BadgeIndexPage
 from home import demo_content as demo
+from tests.support.tools import installed, program
 
 CHECKER = Path(__file__).parent.parent / "schemaorg_checker"
 TSC = CHECKER / "node_modules" / "typescript" / "bin" / "tsc"
@@ -28,15 +29,8 @@ pytestmark = pytest.mark.django_db
 
 def check_schema_org(blocks, folder):
     """The compiler's complaints about these JSON-LD blocks, one line each (empty: all valid)."""
-    if not TSC.exists():
-        pytest.fail(
-            f"The schema.org checker is not installed in {CHECKER}: run `make test`, which "
-            "installs it from npm.",
-            pytrace=False,
-        )
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("Node.js is not installed: the schema.org check needs it.", pytrace=False)
+    tsc = installed(TSC, "The schema.org checker (TypeScript and schema-dts)")
+    node = program("node", "the schema.org check")
     source = folder / "blocks.ts"
     lines = ['import type { Thing, WithContext } from "schema-dts";', ""]
     for number, (url, block) in enumerate(blocks):
@@ -48,7 +42,7 @@ def check_schema_org(blocks, folder):
     shutil.copy(source, target)
     try:
         result = subprocess.run(  # noqa: S603 - fixed arguments
-            [node, str(TSC), "--noEmit", "--strict", "--moduleResolution", "bundler",
+            [node, str(tsc), "--noEmit", "--strict", "--moduleResolution", "bundler",
              "--module", "esnext", "--target", "es2022", str(target)],
             capture_output=True, text=True, timeout=180, check=False, cwd=CHECKER,
         )  # fmt: skip
