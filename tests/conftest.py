@@ -32,6 +32,19 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+@pytest.fixture(autouse=True)
+def search_index(request):
+    """Pages saved in a test marked search_index are indexed as they are saved, as on a real
+    site; in other tests they are not (alasite/settings/test.py). Autouse, so that it is in
+    effect before the test's other fixtures save anything."""
+    if request.node.get_closest_marker("search_index") is not None:
+        settings = request.getfixturevalue("settings")
+        settings.WAGTAILSEARCH_BACKENDS = {
+            name: {**backend, "AUTO_UPDATE": True}
+            for name, backend in settings.WAGTAILSEARCH_BACKENDS.items()
+        }
+
+
 @pytest.fixture
 def site_tree(db):
     return build_site_tree()

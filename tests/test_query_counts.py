@@ -106,6 +106,7 @@ def measure(client, site_tree):
     return counts
 
 
+@pytest.mark.search_index
 def test_queries_are_the_same_with_5_and_with_1000_badges(client, site_tree, issuers, badge_image):
     add_badges(site_tree["index"], issuers["lita"], badge_image, 5)
     # Every badge is in a pathway, in order: its badge pages show their place and the next one.

@@ -19,6 +19,14 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
+# Saving a page does not update the search index: indexing is about a third of what a page's
+# save costs, and most tests never search. Tests that search are marked search_index
+# (tests/conftest.py), which turns it back on for them.
+WAGTAILSEARCH_BACKENDS = {
+    name: {**backend, "AUTO_UPDATE": False}
+    for name, backend in WAGTAILSEARCH_BACKENDS.items()  # noqa: F405
+}
+
 # Tasks run inline in tests; tests of queued work switch to the database backend themselves.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CREDLY_API_TOKEN = ""

@@ -103,6 +103,7 @@ def test_no_query_per_row(client, staff, synced, make_badge, issuers):
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
+@pytest.mark.search_index
 def test_search_keeps_the_figures(client, staff, badges):
     client.force_login(staff["editor"])
     html = client.get(reverse(URL), {"q": "Collection"}).content.decode()

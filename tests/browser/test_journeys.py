@@ -29,6 +29,7 @@ from tests.browser.admin_steps import open_more_actions, sign_in
 from tests.browser.screenshots import screenshots_on_failure
 
 pytestmark = [
+    pytest.mark.search_index,
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

@@ -50,6 +50,7 @@ def test_the_result_says_what_the_filters_chose(client, site_tree, catalogue, pa
     assert result_text(client, site_tree["index"], **params) == expected
 
 
+@pytest.mark.search_index
 def test_a_search_is_repeated_in_the_result(client, site_tree, catalogue):
     index = site_tree["index"]
     assert result_text(client, index, q="analytics") == "1 badge matching “analytics”"
@@ -58,6 +59,7 @@ def test_a_search_is_repeated_in_the_result(client, site_tree, catalogue):
     )
 
 
+@pytest.mark.search_index
 def test_an_empty_search_repeats_the_words_and_offers_to_clear_them(client, site_tree, catalogue):
     index = site_tree["index"]
     response = client.get(index.url, {"q": "xyz"})
@@ -69,6 +71,7 @@ def test_an_empty_search_repeats_the_words_and_offers_to_clear_them(client, site
     assert clear["href"] == index.url
 
 
+@pytest.mark.search_index
 def test_an_empty_search_with_filters_keeps_them_when_clearing_the_words(
     client, site_tree, catalogue
 ):
@@ -87,6 +90,7 @@ def test_an_empty_search_with_filters_keeps_them_when_clearing_the_words(
     assert empty.find("a", string="See every badge")["href"] == index.url
 
 
+@pytest.mark.search_index
 def test_the_search_words_are_escaped_in_the_result(client, site_tree, catalogue):
     html = client.get(site_tree["index"].url, {"q": "<b>xyz</b>"}).content.decode()
     assert "<b>xyz</b>" not in html

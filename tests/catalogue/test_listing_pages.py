@@ -72,6 +72,7 @@ def test_filter_form_offers_only_values_in_use(client, site_tree, catalogue, iss
     assert '<option value="web-analytics"' in html
 
 
+@pytest.mark.search_index
 def test_search_matches_title_summary_criteria_skills_and_issuer(client, site_tree, catalogue):
     url = site_tree["index"].url
     assert titles(client.get(url, {"q": "weed"})) == ["Fundamentals of Collection Development"]
@@ -85,6 +86,7 @@ def test_search_matches_title_summary_criteria_skills_and_issuer(client, site_tr
     assert "No badges match “zebra crossing”." in response.content.decode()
 
 
+@pytest.mark.search_index
 def test_search_combines_with_filters(client, site_tree, catalogue):
     url = site_tree["index"].url
     assert titles(client.get(url, {"q": "library", "issuer": "lita"})) == [
@@ -137,6 +139,7 @@ def test_paging_keeps_filters_and_clamps_bad_page_numbers(client, site_tree, mak
     assert titles(client.get(url, {"sort": "name", "page": "abc"})) == titles(first)
 
 
+@pytest.mark.search_index
 @pytest.mark.parametrize(
     "params",
     [
@@ -169,11 +172,13 @@ def test_unknown_filter_gives_friendly_empty_result(client, site_tree, catalogue
     assert "No badges match these filters" in response.content.decode()
 
 
+@pytest.mark.search_index
 def test_long_query_is_cut_not_refused(client, site_tree, catalogue):
     response = client.get(site_tree["index"].url, {"q": "analytics " + "y" * 2000})
     assert response.context["filters"].q == ("analytics " + "y" * 2000)[:200]
 
 
+@pytest.mark.search_index
 def test_drafts_unpublished_and_private_badges_never_listed(
     client, site_tree, catalogue, make_badge
 ):

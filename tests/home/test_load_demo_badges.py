@@ -31,6 +31,7 @@ def no_worker(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
+@pytest.mark.search_index
 def test_the_demo_is_searchable_before_the_worker_has_run(client, no_worker):
     load()
     assert DBTaskResult.objects.filter(status="READY").exists()  # the worker's work, still queued

@@ -234,6 +234,7 @@ def test_mastodon_share_answers_are_private(client, badge):
     assert cache_control(mistake) == PRIVATE
 
 
+@pytest.mark.search_index
 def test_search_results_must_be_fresh(client, site_tree, badge):
     response = client.get(site_tree["index"].url, {"q": "analytics"})
     assert response.status_code == 200

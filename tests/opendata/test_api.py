@@ -56,6 +56,7 @@ def test_type_filter_lists_only_badge_pages(client, site_tree, make_badge):
     assert client.get("/api/v2/pages/?type=badges_cms.NoSuchPage").status_code == 400
 
 
+@pytest.mark.search_index
 def test_drafts_unpublished_and_private_badges_never_appear(
     client, site_tree, make_badge, hidden_badges, admin_client
 ):
