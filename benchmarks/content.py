@@ -10,7 +10,7 @@ import datetime
 from io import StringIO
 
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from badges_cms.credly.standin import make_template, template_id
@@ -177,7 +177,17 @@ def grow_to(total):
         ignore_conflicts=True,
         batch_size=500,
     )
+    refresh_statistics()
     return added
+
+
+def refresh_statistics():
+    """The planner's statistics for the rows just added, as autovacuum keeps them on a running
+    site. Right after a bulk load PostgreSQL has none yet and takes a table of a thousand pages
+    for one row, so the page queries measured would be planned for a catalogue nobody runs."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def first_badge_url():

@@ -81,13 +81,39 @@ def backends_vcl(servers, purgers=LOCAL_PURGERS):
     return "\n".join(lines) + "\n"
 
 
+def bare_vcl(host, port):
+    """Varnish with nothing of ours in front of one server: its built-in rules, an hour's life
+    for what it stores, and the X-Cache header the harness reads (as the project's VCL sends
+    it). What Varnish itself serves on this machine, beside what it serves with our VCL."""
+    return f"""vcl 4.1;
+
+backend server {{
+    .host = "{host}";
+    .port = "{port}";
+}}
+
+sub vcl_backend_response {{
+    set beresp.ttl = 1h;
+}}
+
+sub vcl_deliver {{
+    set resp.http.X-Cache = "MISS";
+    if (obj.hits > 0) {{
+        set resp.http.X-Cache = "HIT";
+    }}
+}}
+"""
+
+
 @dataclass
 class Varnish:
-    """One varnishd with the project's VCL in front of ``servers`` [(host, port), ...]."""
+    """One varnishd with the project's VCL in front of ``servers`` [(host, port), ...], or with
+    ``vcl``, the whole text of another (which names its own backends)."""
 
     workdir: Path
     servers: list
     storage: str = "malloc,256m"
+    vcl: str = ""
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
 
@@ -103,6 +129,10 @@ class Varnish:
     def log_path(self):
         return Path(self.workdir) / "varnishd.log"
 
+    @property
+    def vcl_path(self):
+        return Path(self.workdir) / "main.vcl" if self.vcl else VCL_DIR / "default.vcl"
+
     def command(self):
         return [
             tool("varnishd"),
@@ -112,7 +142,7 @@ class Varnish:
             "-a",
             f"127.0.0.1:{self.port}",
             "-f",
-            str(VCL_DIR / "default.vcl"),
+            str(self.vcl_path),
             # This run's backends.vcl first, then the project's folder.
             "-p",
             f"vcl_path={self.workdir}:{VCL_DIR}",
@@ -124,7 +154,10 @@ class Varnish:
 
     def start(self, timeout=60):
         readable_folder(self.workdir)
-        (Path(self.workdir) / "backends.vcl").write_text(backends_vcl(self.servers))
+        if self.vcl:
+            self.vcl_path.write_text(self.vcl)
+        else:
+            (Path(self.workdir) / "backends.vcl").write_text(backends_vcl(self.servers))
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(  # noqa: S603
                 self.command(), cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT

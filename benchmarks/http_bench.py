@@ -53,8 +53,12 @@ WARM_INDEX = "index through Varnish"
 WARM_BADGE = "badge page through Varnish"
 COLD_INDEX = "index, cold (gunicorn, every request rendered)"
 COLD_BADGE = "badge page, cold (gunicorn, every request rendered)"
-ORDER = [NGINX_INDEX, NGINX_BADGE, HELLO, WARM_INDEX, WARM_BADGE, COLD_INDEX, COLD_BADGE]
+BARE_INDEX = "bare Varnish (built-in VCL) over nginx: the index's copy"
+BARE_BADGE = "bare Varnish (built-in VCL) over nginx: the badge page's copy"
+ORDER = [NGINX_INDEX, NGINX_BADGE, HELLO, BARE_INDEX, BARE_BADGE, WARM_INDEX, WARM_BADGE]
+ORDER += [COLD_INDEX, COLD_BADGE]
 STATIC_COPY = {WARM_INDEX: NGINX_INDEX, WARM_BADGE: NGINX_BADGE}
+STATIC_COPY.update({BARE_INDEX: NGINX_INDEX, BARE_BADGE: NGINX_BADGE})
 STATIC_COPY.update({COLD_INDEX: NGINX_INDEX, COLD_BADGE: NGINX_BADGE})
 GOALS = [
     # (row, baseline row, at least, errors must be 0)
@@ -282,6 +286,13 @@ def http_figures(workdir, env, varnish_port, index_url, badge_url):
         for name, (body, _) in files.items():
             if harness.fetch(f"{nginx.url}/{name}", HEADERS).body != body:
                 raise harness.HarnessError(f"nginx does not serve the bytes of {name}")
+        bare = running.enter_context(
+            frontends.Varnish(
+                workdir / "varnish-bare", [], vcl=frontends.bare_vcl("127.0.0.1", nginx.port)
+            )
+        )
+        for name in files:
+            stored_copy(bare, f"/{name}")
         names = ("MAIN.backend_req", "MAIN.cache_hit", "MAIN.cache_miss")
         before = varnish.counters(*names)
         results = measure_rounds(
@@ -290,6 +301,8 @@ def http_figures(workdir, env, varnish_port, index_url, badge_url):
                 WARM_INDEX: varnish.url + index_url,
                 NGINX_BADGE: f"{nginx.url}/badge.html",
                 WARM_BADGE: varnish.url + badge_url,
+                BARE_INDEX: f"{bare.url}/index.html",
+                BARE_BADGE: f"{bare.url}/badge.html",
                 HELLO: hello.url + "/",
                 COLD_INDEX: app.url + index_url,
                 COLD_BADGE: app.url + badge_url,
@@ -336,8 +349,10 @@ def run(workdir, env, varnish_port):
         "warm-up each; the figures are each target's median round. "
         f"Index `{index_url}`, badge page `{badge_url}`; Varnish served them "
         f"{encoding}-encoded, {sizes['index.html'] / 1024:.1f} KiB and "
-        f"{sizes['badge.html'] / 1024:.1f} KiB. Cold: straight to gunicorn, nothing in front, "
-        "every request rendered.",
+        f"{sizes['badge.html'] / 1024:.1f} KiB. Bare Varnish: another varnishd with only its "
+        "built-in VCL, storing nginx's copies: what Varnish itself serves on this machine, "
+        "without the project's rules. Cold: straight to gunicorn, nothing in front, every "
+        "request rendered.",
         "",
         "| target | requests/s | p50 | p99 | vs its static copy (nginx) | vs minimal WSGI app "
         "| errors |",
