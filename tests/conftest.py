@@ -1,6 +1,13 @@
 from datetime import date
 
 import pytest
+from django.db.models.signals import post_delete, post_save
+from modelsearch import index as search_registry
+from modelsearch.signal_handlers import (
+    post_delete_signal_handler,
+    post_save_signal_handler,
+    register_signal_handlers,
+)
 
 from badges_cms.feedback.models import BadgeFeedbackFormField, BadgeFeedbackPage
 from badges_cms.models import BadgePage
@@ -32,17 +39,40 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+def disconnect_search_signals():
+    """What AUTO_UPDATE False leaves undone still costs: modelsearch's handlers queue a task on
+    every save of an indexed model, which loads the object again to find no backend to send it
+    to. With the handlers disconnected, a save does none of that."""
+    for model in search_registry.get_indexed_models():
+        post_save.disconnect(post_save_signal_handler, sender=model)
+        post_delete.disconnect(post_delete_signal_handler, sender=model)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def search_index_off():
+    """Saves outside tests marked search_index leave the search index alone
+    (alasite/settings/test.py turns AUTO_UPDATE off; this takes away the handlers too)."""
+    disconnect_search_signals()
+
+
 @pytest.fixture(autouse=True)
-def search_index(request):
+def search_index(request, search_index_off):
     """Pages saved in a test marked search_index are indexed as they are saved, as on a real
-    site; in other tests they are not (alasite/settings/test.py). Autouse, so that it is in
-    effect before the test's other fixtures save anything."""
-    if request.node.get_closest_marker("search_index") is not None:
-        settings = request.getfixturevalue("settings")
-        settings.WAGTAILSEARCH_BACKENDS = {
-            name: {**backend, "AUTO_UPDATE": True}
-            for name, backend in settings.WAGTAILSEARCH_BACKENDS.items()
-        }
+    site; in other tests they are not. Autouse, so that it is in effect before the test's other
+    fixtures save anything."""
+    if request.node.get_closest_marker("search_index") is None:
+        yield
+        return
+    settings = request.getfixturevalue("settings")
+    settings.WAGTAILSEARCH_BACKENDS = {
+        name: {**backend, "AUTO_UPDATE": True}
+        for name, backend in settings.WAGTAILSEARCH_BACKENDS.items()
+    }
+    register_signal_handlers()
+    try:
+        yield
+    finally:
+        disconnect_search_signals()
 
 
 @pytest.fixture
