@@ -29,7 +29,8 @@ $(BIN)/python:
 # The requirements go in with uv (Astral's installer, pinned here, from PyPI into the virtualenv):
 # on these machines pip takes over a minute for what uv does in seconds, downloading in parallel
 # and keeping built wheels in its cache (~/.cache/uv). pip stays in the virtualenv, for whoever
-# wants it.
+# wants it. Bytecode is compiled at install, as pip does: where PYTHONDONTWRITEBYTECODE is set (it
+# is on these machines), nothing else writes it, and every process would compile Django afresh.
 UV_VERSION := 0.13.9
 UV := $(BIN)/uv
 $(UV): | $(BIN)/python
@@ -37,11 +38,11 @@ $(UV): | $(BIN)/python
 
 # Reinstall only when a requirements file changes.
 $(VENV)/.installed: requirements.txt | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements.txt
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements-dev.txt
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements-dev.txt
 	touch $@
 
 migrate: $(VENV)/.installed
