@@ -31,13 +31,16 @@ $(BIN)/python:
 # and keeping built wheels in its cache (~/.cache/uv). pip stays in the virtualenv, for whoever
 # wants it. Bytecode is compiled at install, as pip does: where PYTHONDONTWRITEBYTECODE is set (it
 # is on these machines), nothing else writes it, and every process would compile Django afresh.
+# A new pin installs afresh, as the npm tools' do below.
 UV_VERSION := 0.13.9
 UV := $(BIN)/uv
-$(UV): | $(BIN)/python
+UV_STAMP := $(VENV)/.installed-uv-$(UV_VERSION)
+$(UV_STAMP): | $(BIN)/python
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	touch $@
 
 # Reinstall only when a requirements file changes.
-$(VENV)/.installed: requirements.txt | $(UV)
+$(VENV)/.installed: requirements.txt | $(UV_STAMP)
 	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.txt
 	touch $@
 
