@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalManyToManyField
+from modelsearch.backends import get_search_backends
 from modelsearch.tasks import insert_or_update_object_task
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -263,8 +264,11 @@ class BadgePage(OneQueryViewRestrictions, BadgePageRoutes, Page):
             self.credly_template_id = None
         result = super().save(*args, **kwargs)
         # The search index is refreshed from post_save, which fires before modelcluster saves
-        # child relations such as skills; ask again now that they are in the database.
-        if getattr(self, "search_auto_update", True):
+        # child relations such as skills; ask again now that they are in the database (unless no
+        # backend updates on save, when the task would load the page only to drop it).
+        if getattr(self, "search_auto_update", True) and any(
+            get_search_backends(with_auto_update=True)
+        ):
             insert_or_update_object_task.enqueue(
                 self._meta.app_label, self._meta.model_name, str(self.pk)
             )
