@@ -23,6 +23,8 @@ pytest_plugins = [
     "tests.support.staff",
     "tests.support.embeds",
     "tests.support.pathways",
+    # How pytest-xdist hands the tests out to its workers.
+    "tests.support.scheduling",
 ]
 
 
