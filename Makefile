@@ -128,8 +128,9 @@ $(SCHEMA_STAMP):
 
 # The suite runs in parallel (pytest-xdist), one process per core, each with its own test
 # database, live server, varnishd and Redis key prefix (PYTEST_WORKERS=0: all in one process,
-# for --pdb say). Tests are handed out two at a time, so that the long browser tests near the
-# end cannot queue up behind one process while the other has nothing left to do.
+# for --pdb say). Tests are handed out a few at a time (tests/support/scheduling.py keeps three
+# queued at each worker; --maxschedchunk 2 keeps the first hand as small), so that the long
+# browser tests near the end cannot queue up behind one process while the other has nothing left.
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --maxschedchunk 2
 
