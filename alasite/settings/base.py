@@ -28,6 +28,19 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_prepare_threshold(name, default=5):
+    """psycopg's prepare_threshold: how many runs of a query on a connection before it is
+    prepared; 0 prepares at once, "none" never (see DATABASES below)."""
+    value = os.environ.get(name, "").strip().lower()
+    if value == "":
+        return default
+    if value == "none":
+        return None
+    if value.isdigit():
+        return int(value)
+    raise ImproperlyConfigured(f"{name} must be a whole number or none, not {value!r}")
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -125,6 +138,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Wagtail's database search backend uses PostgreSQL full-text search when it can.
     INSTALLED_APPS.append("django.contrib.postgres")
+    # The page queries (visibility, figures through aliases, filters) take PostgreSQL about as
+    # long to plan as to run. With parameters bound on the server, psycopg prepares a query once
+    # it has run DATABASE_PREPARE_THRESHOLD times on a connection, and PostgreSQL plans it no
+    # more. "none" turns preparing off: needed behind a pooler in transaction mode (PgBouncer
+    # without max_prepared_statements), where a connection is not one client's own.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True,
+        prepare_threshold=env_prepare_threshold("DATABASE_PREPARE_THRESHOLD"),
+    )
 
 # REDIS_URL, when set, makes Redis the shared cache; otherwise each process keeps its own.
 # The site must survive losing Redis: django-redis turns a failed call into a miss

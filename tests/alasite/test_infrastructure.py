@@ -4,9 +4,11 @@ import os
 
 import pytest
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django_redis import get_redis_connection
 
+from alasite.settings.base import env_prepare_threshold
 from tests.support.env import ON_POSTGRES, PRODUCTION_ENV, manage
 
 
@@ -58,3 +60,39 @@ def test_production_settings_refuse_to_start_without_real_configuration(override
     result = manage("check", env={**PRODUCTION_ENV, **override})
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_plans_a_page_query_once_per_connection(client, site_tree):
+    """Parameters are bound on the server, so a query PostgreSQL has seen often enough on a
+    connection runs prepared: the next render of the page skips planning it."""
+    assert connection.settings_dict["OPTIONS"]["server_side_binding"] is True
+    threshold = connection.connection.prepare_threshold
+    assert threshold is not None
+    for _ in range(threshold + 2):
+        assert client.get("/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "wagtailcore_site"' in statement for statement in prepared), prepared
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, 5), ("", 5), ("none", None), (" None ", None), ("0", 0), ("12", 12)],
+)
+def test_the_prepare_threshold_comes_from_the_environment(monkeypatch, value, expected):
+    """DATABASE_PREPARE_THRESHOLD: a count, or none (for a pooler in transaction mode)."""
+    if value is None:
+        monkeypatch.delenv("DATABASE_PREPARE_THRESHOLD", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", value)
+    assert env_prepare_threshold("DATABASE_PREPARE_THRESHOLD") == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "five", "2.5"])
+def test_a_bad_prepare_threshold_stops_the_site_with_a_message(monkeypatch, value):
+    monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", value)
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_PREPARE_THRESHOLD must be"):
+        env_prepare_threshold("DATABASE_PREPARE_THRESHOLD")
