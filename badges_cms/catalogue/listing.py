@@ -109,6 +109,10 @@ class BadgeFilters:
             queryset = queryset.filter(launched__year=self.year)
         return queryset
 
+    @property
+    def orders_by_figures(self):
+        return self.sort == "issued"
+
     def order(self, queryset, ranked_ids=None):
         if ranked_ids is not None and not self.sort_given:
             # A search without an explicit sort lists the best matches first.
@@ -127,17 +131,28 @@ class BadgeFilters:
 
 
 class ListingPaginator(Paginator):
-    """Counts the filtered rows as they are, not the cards' query with its figures and
-    prefetches: the same number, from a query Django builds and compiles in a fraction of
+    """Pages through the filtered badges in their order, and reads the cards of one page only.
+
+    ``object_list`` is the filtered badges in order, with no more than the order needs: a page
+    of them is a LIMIT over narrow rows. ``cards(ids)`` makes the cards' query (figures through
+    aliases, issuer, image, the listing's total) for the ids of one page, so the database joins
+    those rows only, not every listed badge before it sorts them. The count is of the filtered
+    rows as they are: the same number, from a query Django builds and compiles in a fraction of
     the time."""
 
-    def __init__(self, object_list, per_page, counted):
+    def __init__(self, object_list, per_page, counted, cards):
         super().__init__(object_list, per_page)
         self.counted = counted
+        self.cards = cards
 
     @cached_property
     def count(self):
         return self.counted.count()
+
+    def page(self, number):
+        page = super().page(number)
+        page.object_list = self.cards(page.object_list.values("pk"))
+        return page
 
 
 class BadgeListing:
@@ -174,10 +189,22 @@ class BadgeListing:
     @cached_property
     def paginator(self):
         queryset, ranked_ids = self.filtered
-        # The total is the same on every row: one value, which the database computes once,
-        # read without a query of its own.
-        cards = queryset.for_cards().annotate(listing_total_issued=queryset.total_issued())
-        return ListingPaginator(self.filters.order(cards, ranked_ids), self.per_page, queryset)
+        # The figures only when the order reads them ("Most issued").
+        ordered = self.filters.order(
+            queryset.with_figures() if self.filters.orders_by_figures else queryset, ranked_ids
+        )
+
+        def cards(page_ids):
+            # The total is the same on every row: one value, which the database computes once,
+            # read without a query of its own.
+            cards = (
+                self.visible.model.objects.filter(pk__in=page_ids)
+                .for_cards()
+                .annotate(listing_total_issued=queryset.total_issued())
+            )
+            return self.filters.order(cards, ranked_ids)
+
+        return ListingPaginator(ordered, self.per_page, queryset, cards)
 
     @cached_property
     def page(self):

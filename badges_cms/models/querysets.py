@@ -13,6 +13,7 @@ Each costs a fixed number of queries, however many badges there are.
 """
 
 from django.db.models import (
+    Case,
     CharField,
     Exists,
     F,
@@ -21,11 +22,13 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    UUIDField,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, ExtractYear, Length, NullIf, Substr
 from wagtail.images import get_image_model
-from wagtail.models import PageViewRestriction, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.query import PageQuerySet
 
 from .. import renditions as renditions_shown
@@ -58,12 +61,26 @@ def visible_pages(pages):
 
 def shown_template_id(depth=ALIAS_DEPTH):
     """The id of the Credly template whose figures a badge page shows: its own or, for an alias,
-    its original's. Left joins along ``alias_of`` rather than nested subqueries: the database
-    resolves them as cheaply, and they cost Django a fraction of the work to build and compile
-    on every listing."""
-    originals = ("alias_of__" * step for step in range(1, depth + 1))
-    hops = [f"{path}badgepage__credly_template_id" for path in originals]
-    return Coalesce("credly_template_id", *hops)
+    its original's (through aliases of aliases, ``depth`` hops at most).
+
+    A page that is not an alias reads its own column. Only for an alias does the database run
+    the subquery that follows ``alias_of``: it evaluates a CASE's branches lazily, row by row, so
+    a listing of pages that are not aliases joins nothing for its figures, and it plans a
+    simpler query."""
+    if depth < 1:
+        return F("credly_template_id")
+    hops = ["alias_of__" * step + "badgepage__credly_template_id" for step in range(depth)]
+    original = (
+        Page.objects.filter(pk=OuterRef("alias_of"))
+        .order_by()
+        .annotate(shown=Coalesce(*hops) if len(hops) > 1 else F(hops[0]))
+        .values("shown")[:1]
+    )
+    return Case(
+        When(alias_of=None, then=F("credly_template_id")),
+        default=Subquery(original),
+        output_field=UUIDField(),
+    )
 
 
 def with_figures(pages, **template_fields):
@@ -147,14 +164,27 @@ class BadgePageQuerySet(VisiblePageQuerySet):
             .with_figures()
         )
 
+    def shown_templates(self):
+        """The Credly templates whose figures these pages show, each once however many of the
+        pages show it (an alias and its original listed together). A page that is not an alias
+        shows its own template; only the aliases, few if any, are followed to their originals,
+        so the database does not join every page to its would-be originals."""
+        own = self.filter(alias_of=None).order_by().values("credly_template_id")
+        through = (
+            self.exclude(alias_of=None)
+            .order_by()
+            .annotate(shown=shown_template_id())
+            .values("shown")
+        )
+        return CredlyBadgeTemplate.objects.filter(Q(pk__in=own) | Q(pk__in=through))
+
     def total_issued(self):
-        """A subquery: badges issued across these pages' templates, each template once (an alias
-        and its original listed together), or None before any sync. It does not depend on the
-        row it is annotated on, so the database computes it once."""
-        template_ids = self.annotate(shown=shown_template_id()).values("shown")
+        """A subquery: badges issued across these pages' templates, each template once, or None
+        before any sync. It does not depend on the row it is annotated on, so the database
+        computes it once."""
         # Grouped by a constant: one group, so one sum (a bare values(total=Sum()) groups by id).
         total = (
-            CredlyBadgeTemplate.objects.filter(pk__in=template_ids)
+            self.shown_templates()
             .order_by()
             .annotate(listed=Value(1))
             .values("listed")
@@ -168,9 +198,7 @@ class BadgePageQuerySet(VisiblePageQuerySet):
         across these pages' templates, each template once, or None before any sync. The
         dashboard's total is this over every visible badge, as a badge index's is over its
         own."""
-        template_ids = self.annotate(shown=shown_template_id()).values("shown")
-        templates = CredlyBadgeTemplate.objects.filter(pk__in=template_ids)
-        return templates.aggregate(total=Sum("badges_count"))["total"]
+        return self.shown_templates().aggregate(total=Sum("badges_count"))["total"]
 
     def facets(self):
         """{"issuer": [(slug, name, short name)], "skill": [(slug, name, name)], "pathway":
