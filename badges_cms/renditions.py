@@ -11,3 +11,13 @@ API_THUMBNAIL = "fill-160x160"
 BADGE_PAGE = "max-320x320"
 # The PNG that Open Badges documents and the API link to.
 OPEN_BADGES_PNG = "max-600x600|format-png"
+
+
+def rendition(image, spec):
+    """The image's rendition for one filter spec (or Filter), made if it does not exist yet.
+
+    Image.get_rendition writes the rendition to the cache on every call, even when it came from
+    a prefetch of the image's renditions (BadgePage.get_context prefetches the badge page's):
+    a cache write per image on every render. get_renditions writes only what it did not find
+    in a prefetch, and otherwise finds, caches and creates renditions as get_rendition does."""
+    return next(iter(image.get_renditions(spec).values()))

@@ -123,31 +123,61 @@ def test_queries_are_the_same_with_5_and_with_1000_badges(client, site_tree, iss
     assert with_1000 == with_5
 
 
-def test_cards_take_their_renditions_from_the_prefetch(client, site_tree, issuers, badge_image):
-    """Each card's rendition comes with the listing: neither looked up in the cache nor
-    written back to it (Wagtail's {% image %} tag writes it on every lookup, prefetched or not;
-    the card uses {% srcset_image %}, which does not)."""
-    add_badges(site_tree["index"], issuers["lita"], badge_image, 30)
-    client.get(site_tree["index"].url)  # the first render makes the renditions
-    cache = get_image_model().get_rendition_model().cache_backend
-    calls = []
+class RenditionCacheCalls:
+    """Records the rendition cache's reads and writes of renditions (the cache may be the
+    default one, which holds other things: the site's root paths)."""
 
-    def record(name):
-        method = getattr(cache, name)
+    NAMES = ("get", "get_many", "set", "set_many")
+
+    def __init__(self):
+        self.cache = get_image_model().get_rendition_model().cache_backend
+        self.calls = []
+        self.stack = ExitStack()
+
+    def record(self, name):
+        method = getattr(self.cache, name)
 
         def recorded(key_or_keys, *args, **kwargs):
-            # One key, a list of keys or a {key: value} dict. Only renditions count: the cache
-            # may be the default one, which holds other things (the site's root paths).
+            # One key, a list of keys or a {key: value} dict.
             keys = [key_or_keys] if isinstance(key_or_keys, str) else list(key_or_keys)
-            calls.extend((name, key) for key in keys if key.startswith("wagtail-rendition-"))
+            self.calls.extend((name, key) for key in keys if key.startswith("wagtail-rendition-"))
             return method(key_or_keys, *args, **kwargs)
 
         return recorded
 
-    names = ("get", "get_many", "set", "set_many")
-    with ExitStack() as stack:
-        for name in names:
-            stack.enter_context(patch.object(cache, name, record(name)))
+    def __enter__(self):
+        for name in self.NAMES:
+            self.stack.enter_context(patch.object(self.cache, name, self.record(name)))
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stack.close()
+
+
+def test_cards_take_their_renditions_from_the_prefetch(client, site_tree, issuers, badge_image):
+    """Each card's rendition comes with the listing: neither looked up in the cache nor
+    written back to it (Wagtail's {% image %} tag writes it on every lookup, prefetched or not;
+    the card's {% card_image %} does not)."""
+    add_badges(site_tree["index"], issuers["lita"], badge_image, 30)
+    client.get(site_tree["index"].url)  # the first render makes the renditions
+    with RenditionCacheCalls() as recorded:
         response = client.get(site_tree["index"].url)
     assert response.content.decode().count('class="badge-card__image"') == 24
-    assert calls == []
+    assert recorded.calls == []
+
+
+def test_a_badge_page_takes_its_renditions_from_one_prefetch(
+    client, site_tree, issuers, badge_image
+):
+    """The image on the page, the link preview's and the Open Badges PNG come from one query
+    of the image's renditions: no cache lookup, and no write on every render
+    (Image.get_rendition writes even a prefetched rendition back to the cache)."""
+    add_badges(site_tree["index"], issuers["lita"], badge_image, 3)
+    url = BadgePage.objects.get(title="Badge 0001").url
+    client.get(url)  # the first render makes the renditions
+    with RenditionCacheCalls() as recorded:
+        response = client.get(url)
+    html = response.content.decode()
+    assert 'class="badge__image"' in html
+    assert 'property="og:image"' in html
+    assert recorded.calls == []

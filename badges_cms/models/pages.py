@@ -12,7 +12,6 @@ from modelsearch.tasks import insert_or_update_object_task
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
-from wagtail.images import get_image_model
 from wagtail.models import Page, PageManager, Site
 from wagtail.search import index
 
@@ -355,13 +354,19 @@ class BadgePage(OneQueryViewRestrictions, BadgePageRoutes, Page):
         # Read once for the template, the link-preview tags and the JSON-LD: the skills (else
         # read twice) and the image with every rendition the page shows, served from this
         # prefetch: the image in badge_page.html, the link preview and the Open Badges PNG.
-        renditions = [
-            renditions_shown.BADGE_PAGE,
-            share_image_filter(),
-            renditions_shown.OPEN_BADGES_PNG,
-        ]
-        images = get_image_model().objects.prefetch_renditions(*renditions)
-        prefetch_related_objects([self], Prefetch("badge_image", queryset=images), "skills")
+        # The image itself came with the page's row when the request was routed here
+        # (BadgeIndexPage.route_to_child), so only its renditions are read.
+        image = self.badge_image
+        if image is not None:
+            specs = [
+                renditions_shown.BADGE_PAGE,
+                share_image_filter(),
+                renditions_shown.OPEN_BADGES_PNG,
+            ]
+            renditions = image.get_rendition_model().objects.filter(filter_spec__in=specs)
+            prefetched = Prefetch("renditions", renditions, to_attr="prefetched_renditions")
+            prefetch_related_objects([image], prefetched)
+        prefetch_related_objects([self], "skills")
         context["index_page"] = self.index_page
         context["accept_guide"] = getattr(self.index_page, "accept_guide", None)
         # Its place in each published pathway: one query (PathwayBadge.objects.places_of).

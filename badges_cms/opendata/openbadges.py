@@ -33,7 +33,7 @@ def badge_image_url(image, request):
     if image is None:
         return None
     try:
-        png = None if image.is_svg() else image.get_rendition(renditions.OPEN_BADGES_PNG)
+        png = None if image.is_svg() else renditions.rendition(image, renditions.OPEN_BADGES_PNG)
         url = png.url if png else image.file.url
     except OSError:  # the original file is gone: leave the image out rather than fail
         return None

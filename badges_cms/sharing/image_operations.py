@@ -12,7 +12,7 @@ from wagtail.images.image_operations import FilterOperation
 from wagtail.images.utils import parse_color_string
 from willow.plugins.pillow import PillowImage
 
-from .. import conf
+from .. import conf, renditions
 
 SHARE_IMAGE_WIDTH = 1200
 SHARE_IMAGE_HEIGHT = 630
@@ -66,7 +66,7 @@ def share_rendition(image):
     if image is None or image.is_svg():
         return None
     try:
-        return image.get_rendition(share_image_filter())
+        return renditions.rendition(image, share_image_filter())
     except OSError:
         # A missing or unreadable original must not take the badge page down with it (a bad
         # colour setting, a ValueError, still fails loudly).

@@ -133,7 +133,9 @@ def ancestors(page, request, site=None):
         if page.depth == root.depth + 1:
             return [root]
         if page.depth == root.depth + 2:
-            return [root, page.get_parent()]
+            # A badge routed below its index holds the index already (BadgePage.index_page).
+            parent = page.__dict__.get("index_page") or page.get_parent()
+            return [root, parent]
     found = list(page.get_ancestors(inclusive=False).filter(depth__gt=1))
     if root is not None and page.path.startswith(root.path):
         found = [ancestor for ancestor in found if ancestor.path.startswith(root.path)]
