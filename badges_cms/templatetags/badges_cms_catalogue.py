@@ -4,14 +4,33 @@
   lists the badge (a card's issuer links there).
 - ``{% issuer_directory_url page as url %}``: the issuers directory below a badge index (a page
   of the site's menu, say), or "" for any other page.
+- ``{% card_image badge %}``: the <img> of a badge card, from the rendition the cards' query
+  prefetched (BadgePageQuerySet.for_cards), or "" for a badge without an image.
 """
 
 from django import template
 from django.urls import NoReverseMatch
+from wagtail.images.models import Filter
 
-from .. import links
+from .. import links, renditions
 
 register = template.Library()
+
+# Parsed once: Wagtail's image tags parse their filter spec again on every render, for every
+# card of a listing.
+CARD_FILTER = Filter(spec=renditions.CARD)
+
+
+@register.simple_tag
+def card_image(badge):
+    """The same <img> as ``{% image badge.badge_image fill-320x320 alt=… %}``, written from
+    the prefetched rendition (no cache lookup or write, unlike the image tag)."""
+    image = badge.badge_image
+    if image is None:
+        return ""
+    rendition = renditions.rendition(image, CARD_FILTER)
+    attrs = {"alt": badge.badge_image_alt, "class": "badge-card__image", "loading": "lazy"}
+    return rendition.img_tag(attrs)
 
 
 @register.simple_tag(takes_context=True)
