@@ -1,6 +1,8 @@
 """The suite proves which database and cache it ran on, and production settings hold up."""
 
 import os
+import subprocess
+import sys
 
 import pytest
 from django.core.cache import caches
@@ -9,7 +11,7 @@ from django.db import connection
 from django_redis import get_redis_connection
 
 from alasite.settings.base import env_prepare_threshold
-from tests.support.env import ON_POSTGRES, PRODUCTION_ENV, manage
+from tests.support.env import ON_POSTGRES, PRODUCTION_ENV, ROOT, manage
 
 
 @pytest.mark.django_db
@@ -96,3 +98,24 @@ def test_a_bad_prepare_threshold_stops_the_site_with_a_message(monkeypatch, valu
     monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", value)
     with pytest.raises(ImproperlyConfigured, match="DATABASE_PREPARE_THRESHOLD must be"):
         env_prepare_threshold("DATABASE_PREPARE_THRESHOLD")
+
+
+def test_the_wsgi_application_leaves_what_it_loaded_to_no_garbage_collection():
+    """The modules, models and URL patterns loaded at start are frozen: full collections of
+    the garbage collector, which stall a request, do not walk them."""
+    code = (
+        "import gc, alasite.wsgi; "
+        "print(gc.get_freeze_count(), callable(alasite.wsgi.application), gc.isenabled())"
+    )
+    result = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, **PRODUCTION_ENV},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, app_loaded, enabled = result.stdout.split()
+    assert int(frozen) > 50_000 and app_loaded == "True"
+    assert enabled == "True"  # what is made afterwards is still collected
