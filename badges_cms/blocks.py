@@ -263,13 +263,13 @@ class BadgeListBlock(blocks.StructBlock):
             sort_given=order != DEFAULT_SORT,
         )
         limit = value.get("limit") or 6
-        queryset = filters.order(filters.apply(badge_pages_for(request)).for_cards())
+        queryset = filters.apply(badge_pages_for(request))
         shown = context.get(SHOWN_BADGES)
         if shown:
             # Not the cards higher up the page: the next ones in the list's order instead.
             queryset = queryset.exclude(pk__in=list(shown))
         # One row more than shown tells whether there are more, without a count query.
-        badges = list(queryset[: limit + 1])
+        badges = list(filters.cards(filters.ordered(queryset)[: limit + 1]))
         if shown is not None:
             shown.update(badge.pk for badge in badges[:limit])
         context.update(

@@ -113,6 +113,21 @@ class BadgeFilters:
     def orders_by_figures(self):
         return self.sort == "issued"
 
+    def ordered(self, queryset, ranked_ids=None):
+        """The badges in this order, with no more than the order reads: the figures only for
+        "Most issued". Slice it for a page's ids, and hand them to cards()."""
+        return self.order(
+            queryset.with_figures() if self.orders_by_figures else queryset, ranked_ids
+        )
+
+    def cards(self, page_ids, ranked_ids=None):
+        """What the cards show (BadgePageQuerySet.for_cards) for these ids (a slice of
+        ordered(), as a subquery), in this order. The database sorts and limits the narrow rows
+        first, then joins and reads the figures, issuer and image of that page alone, not of
+        every badge it sorted."""
+        badges = page_ids.model.objects.filter(pk__in=page_ids.values("pk"))
+        return self.order(badges.for_cards(), ranked_ids)
+
     def order(self, queryset, ranked_ids=None):
         if ranked_ids is not None and not self.sort_given:
             # A search without an explicit sort lists the best matches first.
@@ -151,7 +166,7 @@ class ListingPaginator(Paginator):
 
     def page(self, number):
         page = super().page(number)
-        page.object_list = self.cards(page.object_list.values("pk"))
+        page.object_list = self.cards(page.object_list)
         return page
 
 
@@ -189,21 +204,14 @@ class BadgeListing:
     @cached_property
     def paginator(self):
         queryset, ranked_ids = self.filtered
-        # The figures only when the order reads them ("Most issued").
-        ordered = self.filters.order(
-            queryset.with_figures() if self.filters.orders_by_figures else queryset, ranked_ids
-        )
 
         def cards(page_ids):
             # The total is the same on every row: one value, which the database computes once,
             # read without a query of its own.
-            cards = (
-                self.visible.model.objects.filter(pk__in=page_ids)
-                .for_cards()
-                .annotate(listing_total_issued=queryset.total_issued())
-            )
-            return self.filters.order(cards, ranked_ids)
+            cards = self.filters.cards(page_ids, ranked_ids)
+            return cards.annotate(listing_total_issued=queryset.total_issued())
 
+        ordered = self.filters.ordered(queryset, ranked_ids)
         return ListingPaginator(ordered, self.per_page, queryset, cards)
 
     @cached_property
