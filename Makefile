@@ -58,9 +58,10 @@ demo: migrate
 
 # The task worker (webhook updates, search indexing) runs beside the development server and
 # stops with it. Without CREDLY_API_TOKEN, so does the stand-in for Credly (home/demo_credly.py),
-# which the demo's figures are synced from first.
+# which the demo's figures are synced from first. The trap clears itself before `kill 0`, which
+# signals the recipe's shell too: a trap left in place would call itself until the shell crashed.
 run: demo
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	export $(DEV_ENV); \
 	if [ -z "$$CREDLY_API_TOKEN" ]; then \
 		$(MANAGE) run_credly_standin & \
