@@ -137,6 +137,7 @@ class Varnish:
         self.workdir = Path(workdir)
         self.purgers = tuple(purgers)
         self.port = None
+        self.adm_error = ""
         self.process = None
         self.lifeline = None
 
@@ -222,7 +223,9 @@ class Varnish:
             if self.wait_until_answering():
                 return self
             self.stop()
-        raise RuntimeError(f"varnishd would not start:\n{self.log_tail()}")
+        raise RuntimeError(
+            f"varnishd would not start:\n{self.log_tail()}\nLast from varnishadm: {self.adm_error}"
+        )
 
     def wait_until_answering(self):
         """True once a request through Varnish is answered; False if varnishd exited."""
@@ -242,12 +245,21 @@ class Varnish:
         raise RuntimeError(f"varnishd did not answer in {START_TIMEOUT} s:\n{self.log_tail()}")
 
     def listen_port(self, timeout):
-        """The port varnishd bound for ``-a 127.0.0.1:0``; None if it did not say. varnishadm
-        waits (up to the timeout) for varnishd's management interface to come up."""
-        try:
-            listening = self.adm("debug.listen_address", timeout=timeout)
-        except (RuntimeError, subprocess.TimeoutExpired):
-            return None
+        """The port varnishd bound for ``-a 127.0.0.1:0``; None if it did not say in time.
+        varnishadm gives up at once while varnishd has not yet made its shared memory (on a
+        busy machine it can ask first), so it is asked again until varnishd answers, exits or
+        the time is up."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                listening = self.adm("debug.listen_address", timeout=max(1, int(remaining)))
+                break
+            except (RuntimeError, subprocess.TimeoutExpired) as error:
+                self.adm_error = str(error)
+                if self.process.poll() is not None or remaining <= 0:
+                    return None
+                time.sleep(0.1)  # varnishd is starting: ask again shortly
         for line in listening.splitlines():  # "a0 127.0.0.1 40721": name, address, port
             words = line.split()
             if len(words) == 3 and words[2].isdigit():
