@@ -11,6 +11,7 @@
 from django import template
 from django.urls import NoReverseMatch
 from wagtail.images.models import Filter
+from wagtail.images.shortcuts import get_renditions_or_not_found
 
 from .. import links, renditions
 
@@ -23,12 +24,14 @@ CARD_FILTER = Filter(spec=renditions.CARD)
 
 @register.simple_tag
 def card_image(badge):
-    """The same <img> as ``{% image badge.badge_image fill-320x320 alt=… %}``, written from
-    the prefetched rendition (no cache lookup or write, unlike the image tag)."""
+    """The same <img> as ``{% srcset_image badge.badge_image fill-320x320 alt=… %}``, written
+    from the prefetched rendition (no cache lookup or write) with a filter parsed once."""
     image = badge.badge_image
     if image is None:
         return ""
-    rendition = renditions.rendition(image, CARD_FILTER)
+    # As the image tags do: an original file that is gone gives a "not-found" <img>, not an
+    # error that takes the whole listing down.
+    (rendition,) = get_renditions_or_not_found(image, [CARD_FILTER]).values()
     attrs = {"alt": badge.badge_image_alt, "class": "badge-card__image", "loading": "lazy"}
     return rendition.img_tag(attrs)
 
