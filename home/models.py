@@ -35,11 +35,10 @@ class HomePage(BadgeIndexChildRouting, OneQueryViewRestrictions, Page):
     def newest_badges(self):
         if not self.newest_badges_count:
             return []
-        # The newest on the few columns the order needs, then the cards of those alone.
         order = ("-first_published_at", "-pk")
         newest = BadgePage.objects.visible_below(self).order_by(*order)
-        newest_ids = newest.values("pk")[: self.newest_badges_count]
-        return list(BadgePage.objects.filter(pk__in=newest_ids).for_cards().order_by(*order))
+        cards = BadgePage.objects.cards_of(newest[: self.newest_badges_count])
+        return list(cards.order_by(*order))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -121,12 +121,8 @@ class BadgeFilters:
         )
 
     def cards(self, page_ids, ranked_ids=None):
-        """What the cards show (BadgePageQuerySet.for_cards) for these ids (a slice of
-        ordered(), as a subquery), in this order. The database sorts and limits the narrow rows
-        first, then joins and reads the figures, issuer and image of that page alone, not of
-        every badge it sorted."""
-        badges = page_ids.model.objects.filter(pk__in=page_ids.values("pk"))
-        return self.order(badges.for_cards(), ranked_ids)
+        """The cards of a slice of ordered() (BadgePageQuerySet.cards_of), in this order."""
+        return self.order(page_ids.model.objects.cards_of(page_ids), ranked_ids)
 
     def order(self, queryset, ranked_ids=None):
         if ranked_ids is not None and not self.sort_given:

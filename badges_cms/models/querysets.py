@@ -5,7 +5,8 @@
 - The synced figures a badge page shows: its own Credly template's, or for an alias (which holds
   no template id) its original's (``with_figures``), and which pages show a template
   (``showing_templates``).
-- What a badge card reads, in a fixed number of queries (``for_cards``).
+- What a badge card reads, in a fixed number of queries (``for_cards``), for a page of a
+  listing only (``cards_of``).
 - The total issued across a listing, counting an alias and its original once (``total_issued``).
 - The issuers, skills and years a listing's filters offer (``facets``).
 
@@ -189,6 +190,13 @@ class BadgePageQuerySet(VisiblePageQuerySet):
             )
             .with_figures()
         )
+
+    def cards_of(self, page_ids):
+        """for_cards() for the pages of ``page_ids``: a slice of these pages in some order (a
+        page of a listing, the newest few). The database sorts and limits those narrow rows
+        first, then joins and reads what the cards show for that slice alone, not for every
+        page it sorted. Order the result again: a subquery's order is not the query's."""
+        return self.filter(pk__in=page_ids.values("pk")).for_cards()
 
     def shown_templates(self):
         """The Credly templates whose figures these pages show, each once however many of the
