@@ -169,6 +169,30 @@ def test_alias_and_original_in_one_listing_count_the_template_once(client, linke
     assert response.context["listing"].total_issued == 42
 
 
+def test_most_issued_sorts_an_alias_by_its_original_figure(
+    client, linked, other_index, make_badge, settings
+):
+    """The order reads the figures in the query that picks a page's cards: an alias of an
+    alias sorts by its first original's count, a badge without a sync last, on every page."""
+    alias = linked.create_alias(parent=other_index)
+    alias.specific.create_alias(update_slug="beyond-again")
+    make_template(uuid.UUID(int=7), badges_count=50)
+    make_template(uuid.UUID(int=8), badges_count=10)
+    make_badge("Fifty", parent=other_index, credly_template_id=uuid.UUID(int=7))
+    make_badge("Ten", parent=other_index, credly_template_id=uuid.UUID(int=8))
+    make_badge("Not synced", parent=other_index)
+
+    def titles(**params):
+        response = client.get(other_index.url, {"sort": "issued", **params})
+        return [badge.title for badge in response.context["badges"]]
+
+    everything = ["Fifty", "Beyond Web Page Analytics", "Beyond Web Page Analytics", "Ten"]
+    assert titles() == [*everything, "Not synced"]
+    settings.BADGES_CMS_PER_PAGE = 2
+    pages = [titles(page=number) for number in (1, 2, 3)]
+    assert pages == [everything[:2], everything[2:], ["Not synced"]]
+
+
 def test_alias_shows_its_original_figures_in_the_api(client, linked, other_index):
     alias = linked.create_alias(parent=other_index)
     detail = client.get(f"/api/v2/pages/{alias.pk}/").json()
